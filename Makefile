@@ -1,0 +1,54 @@
+# Set-up, tests, demo and benchmarks. `make demo` and `make test` set up whatever is missing first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: setup system-deps test demo lint bench clean
+
+setup: $(STAMP) system-deps
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Debian's chromium (Playwright cannot download its own browser here) and CJK fonts.
+system-deps:
+	@need=""; \
+	command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need="$$need fonts-noto-cjk"; \
+	if [ -z "$$need" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing$$need with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	else \
+		echo "missing system packages:$$need"; \
+		echo "  install them with: sudo apt-get install$$need"; \
+		echo "  (or set SURVEIL_BROWSER_EXECUTABLE to a Chromium, or install Playwright's own browser)"; \
+		echo "  browser tests are skipped until then"; \
+	fi
+
+test: setup
+	@if $(BIN)/python -c 'import psycopg,sys; psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", connect_timeout=3)' 2>/dev/null; \
+	then echo "PostgreSQL answers at 127.0.0.1:5432: the storage suite runs on SQLite and PostgreSQL"; \
+	else echo "PostgreSQL does not answer at 127.0.0.1:5432: the PostgreSQL half will be SKIPPED"; fi
+	$(BIN)/ruff check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+demo: setup
+	$(BIN)/surveil demo
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,1 @@
+"""The catalogue of monitored product categories and the platforms, shipped as data."""

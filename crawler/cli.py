@@ -1,0 +1,50 @@
+"""The ``surveil`` command: the composition root that wires settings, storage and the sub-commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from crawler import __version__
+from crawler.commands import browser, catalogue, db, demo
+from crawler.commands.common import fail
+from crawler.config import ConfigError, load_settings
+from crawler.context import AppContext
+
+app = typer.Typer(
+    name="surveil",
+    help="Online product-safety surveillance: crawl, match, review, capture evidence, plan test purchases.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(catalogue.app, name="catalogue")
+app.add_typer(browser.app, name="browser")
+app.command("demo")(demo.demo)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(None, "--config", envvar="SURVEIL_CONFIG", help="TOML settings file."),
+    database_url: str | None = typer.Option(None, "--database-url", help="Override the database URL."),
+) -> None:
+    overrides = {"database_url": database_url} if database_url else {}
+    try:
+        settings = load_settings(config, **overrides)
+    except ConfigError as exc:
+        fail(str(exc))
+    context = AppContext(settings=settings)
+    ctx.obj = context
+    ctx.call_on_close(context.close)
+
+
+@app.command()
+def version() -> None:
+    """Print the software version."""
+    typer.echo(f"surveil {__version__}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""The ``surveil`` sub-commands, one module per area; ``crawler.cli`` composes them."""

@@ -1,0 +1,106 @@
+"""Typed configuration: environment variables prefixed ``SURVEIL_`` plus an optional TOML file.
+
+Nothing here touches the disk at import; :func:`load_settings` is called by the composition root.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "SURVEIL_"
+CONFIG_ENV = "SURVEIL_CONFIG"
+DISPLAY_TIMEZONE = "Asia/Shanghai"
+
+
+class ConfigError(ValueError):
+    """A configuration file or value that cannot be used, with the reason."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the system. Environment variables win over the config file."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
+
+    data_dir: Path = Field(
+        default=Path("var"), description="Where the SQLite file, images and evidence live."
+    )
+    database_url: str | None = Field(
+        default=None, description="Any SQLAlchemy URL; default is a SQLite file in data_dir."
+    )
+    display_timezone: str = DISPLAY_TIMEZONE
+    browser_executable: str | None = Field(
+        default=None,
+        description="Chromium to drive; default is Playwright's own browser if installed, else /usr/bin/chromium.",
+    )
+    browser_device: str = Field(default="Pixel 7", description="Playwright device profile for rendering.")
+    log_level: str = "INFO"
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'surveil.db').resolve()}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """Read a TOML config file; its top-level keys are setting names (``data_dir = "…"``)."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: config file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    section = data.get("surveil", data)
+    if not isinstance(section, dict):
+        raise ConfigError(f"{path}: expected a table of settings")
+    return section
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings: overrides > environment > config file (``SURVEIL_CONFIG``) > defaults."""
+    if config_file is None and os.environ.get(CONFIG_ENV):
+        config_file = Path(os.environ[CONFIG_ENV])
+    file_values = read_config_file(config_file) if config_file else {}
+    unknown = sorted(set(file_values) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"{config_file}: unknown settings {', '.join(unknown)}")
+    from_env = {name[len(ENV_PREFIX) :].lower() for name in os.environ if name.startswith(ENV_PREFIX)}
+    values = {k: v for k, v in file_values.items() if k not in from_env}
+    values.update(overrides)
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        source = f" (from {config_file} and the environment)" if config_file else ""
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings{source}: {problems}") from exc

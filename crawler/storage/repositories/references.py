@@ -1,0 +1,72 @@
+"""Reference lists, their versions and entries."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from crawler.storage.models import ListType, ReferenceEntry, ReferenceList, ReferenceListVersion
+from crawler.timeutil import Clock
+
+
+class ReferenceRepository:
+    def __init__(self, session: Session, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+
+    def get_or_create_list(
+        self, code: str, name: str, list_type: ListType, source: str = ""
+    ) -> ReferenceList:
+        row = self.session.scalar(select(ReferenceList).where(ReferenceList.code == code))
+        if row is None:
+            row = ReferenceList(
+                code=code, name=name, list_type=list_type, source=source, created_at=self.clock.now()
+            )
+            self.session.add(row)
+            self.session.flush()
+        return row
+
+    def latest_version(self, reference_list: ReferenceList) -> ReferenceListVersion | None:
+        stmt = (
+            select(ReferenceListVersion)
+            .where(ReferenceListVersion.list_id == reference_list.id)
+            .order_by(ReferenceListVersion.number.desc())
+            .limit(1)
+        )
+        return self.session.scalar(stmt)
+
+    def add_version(
+        self, reference_list: ReferenceList, entries: list[ReferenceEntry], **meta: object
+    ) -> ReferenceListVersion:
+        """Store a new version holding ``entries``; older versions stop being active."""
+        previous = self.latest_version(reference_list)
+        self.session.execute(
+            update(ReferenceListVersion)
+            .where(ReferenceListVersion.list_id == reference_list.id)
+            .values(active=False)
+            .execution_options(synchronize_session="fetch")
+        )
+        version = ReferenceListVersion(
+            list_id=reference_list.id,
+            number=(previous.number + 1) if previous else 1,
+            imported_at=self.clock.now(),
+            record_count=len(entries),
+            active=True,
+            **meta,
+        )
+        version.entries = entries
+        reference_list.versions.append(version)
+        self.session.flush()
+        return version
+
+    def active_entries(self) -> list[ReferenceEntry]:
+        stmt = (
+            select(ReferenceEntry)
+            .join(ReferenceListVersion)
+            .where(ReferenceListVersion.active.is_(True))
+            .order_by(ReferenceEntry.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def count_entries(self) -> int:
+        return self.session.scalar(select(func.count(ReferenceEntry.id))) or 0

@@ -1,0 +1,1 @@
+"""Matching listings against reference lists. No Scrapy imports here."""

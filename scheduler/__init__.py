@@ -1,0 +1,1 @@
+"""Nightly pipeline jobs, purchase planning and the clock they run on."""

@@ -1,0 +1,1 @@
+"""One spider per platform: routing only. Extraction lives in ``crawler.pages``."""

@@ -1,0 +1,126 @@
+"""Shared fixtures: one storage test suite over SQLite and PostgreSQL, clocks, paths to shared data."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.storage import migrate
+from crawler.storage.base import Base
+from crawler.storage.engine import make_engine, make_session_factory
+from crawler.timeutil import FixedClock
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("SURVEIL_SHARED_DATA", REPO.parent / "shared" / "data"))
+POSTGRES_ADMIN_URL = os.environ.get("SURVEIL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+_postgres_state: dict[str, object] = {"ran": 0, "skipped_reason": None}
+
+
+def shared_data(*parts: str) -> Path:
+    """A path under ../shared/data; the test is skipped, with the reason, where it is absent."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared data not available: {path} (set SURVEIL_SHARED_DATA)")
+    return path
+
+
+def _postgres_reason() -> str | None:
+    try:
+        import psycopg
+
+        url = POSTGRES_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url, connect_timeout=3):
+            return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server to test against"
+        return f"PostgreSQL at {POSTGRES_ADMIN_URL} did not answer: {exc.__class__.__name__}: {exc}".strip()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session, dropped at the end."""
+    reason = _postgres_reason()
+    if reason:
+        _postgres_state["skipped_reason"] = reason
+        pytest.skip(reason)
+    name = f"surveil_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _truncate_all(engine: Engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    """A migrated, empty database on each backend: the same test runs on both."""
+    if request.param == "sqlite":
+        path = tmp_path / "surveil.db"
+        shutil.copy(sqlite_template, path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    _truncate_all(engine)
+    engine.dispose()
+    _postgres_state["ran"] = int(_postgres_state["ran"]) + 1  # type: ignore[call-overload]
+    yield url
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 11, 20, 18, 0, tzinfo=UTC))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    reason = _postgres_state["skipped_reason"]
+    if reason:
+        terminalreporter.write_line(f"PostgreSQL half: SKIPPED. {reason}", yellow=True, bold=True)
+    elif _postgres_state["ran"]:
+        terminalreporter.write_line(
+            f"PostgreSQL half: ran {_postgres_state['ran']} storage tests against {POSTGRES_ADMIN_URL}",
+            green=True,
+        )
