@@ -40,6 +40,18 @@ class Settings(BaseSettings):
     )
     browser_device: str = Field(default="Pixel 7", description="Playwright device profile for rendering.")
     log_level: str = "INFO"
+    sandbox_url: str | None = Field(
+        default=None,
+        description="Local sandbox marketplace used as HTTP proxy (https rewritten to http); None = real sites.",
+    )
+    evidence_tsa_url: str | None = Field(
+        default=None,
+        description="RFC 3161 timestamp authority for evidence manifests; None = system time only.",
+    )
+    evidence_tsa_timeout: float = Field(default=15.0, gt=0, description="Seconds to wait for the TSA.")
+    evidence_retention_days: int = Field(
+        default=90, ge=0, description="Days to keep captures of listings with no flag; 0 keeps them forever."
+    )
 
     @field_validator("display_timezone")
     @classmethod
