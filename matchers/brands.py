@@ -1,0 +1,170 @@
+"""Brand resolution across Chinese, English and pinyin names.
+
+Aliases come from the reference lists ("小狐狸（LittleFox）" gives both names), from any catalogue of
+known brands, from pinyin of Chinese names, and from co-occurrence in listings (a brand field that always
+travels with the same word in titles teaches that word as an alias).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from matchers.normalise import MARKETING_NOISE_ZH, nfkc
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LATIN = re.compile(r"[a-z0-9]+")
+_SPLIT = re.compile(r"[/|、,，;；()（）\[\]【】<>《》]+")
+_GENERIC = {
+    "other",
+    "others",
+    "none",
+    "n/a",
+    "na",
+    "无",
+    "无品牌",
+    "其他",
+    "其它",
+    "other brand",
+    "generic",
+    "unbranded",
+    "无牌",
+    "暂无",
+    "oem",
+}
+_LEGAL_SUFFIX = re.compile(
+    r"(有限责任公司|股份有限公司|有限公司|集团|公司|co\.?,? ?ltd\.?|inc\.?|llc|gmbh|corp\.?|ltd\.?)$"
+)
+MAX_CJK_ALIAS = 8
+
+
+def alias_key(name: str | None) -> str:
+    """Comparable form of a brand name: NFKC, lower case, no spaces or punctuation."""
+    value = nfkc(name).lower().strip()
+    value = _LEGAL_SUFFIX.sub("", value).strip()
+    return "".join(ch for ch in value if ch.isalnum())
+
+
+def split_names(field: str | None) -> list[str]:
+    """The names one brand field holds: "小狐狸（LittleFox）" -> ["小狐狸", "LittleFox"]."""
+    parts = [p.strip() for p in _SPLIT.split(nfkc(field)) if p and p.strip()]
+    return [p for p in parts if alias_key(p) and p.lower() not in _GENERIC]
+
+
+def pinyin_key(name: str) -> str | None:
+    if not _CJK.search(name):
+        return None
+    try:
+        from pypinyin import lazy_pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a declared dependency
+        return None
+    return "".join(lazy_pinyin(name)).lower() or None
+
+
+class BrandResolver:
+    """Maps any known spelling of a brand to one canonical name."""
+
+    def __init__(self) -> None:
+        self._alias: dict[str, str] = {}
+        self._names: dict[str, set[str]] = defaultdict(set)
+        self._max_words = 1
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def _bind(self, key: str, canonical: str) -> None:
+        if not key or key in _GENERIC:
+            return
+        current = self._alias.get(key)
+        if current is None:
+            self._alias[key] = canonical
+            self._names[canonical].add(key)
+
+    def add(self, names: Iterable[str], canonical: str | None = None) -> str | None:
+        """Register names of one brand; names already known join the brand they belong to."""
+        names = [n for n in names if alias_key(n)]
+        if not names:
+            return None
+        known = next((self._alias[alias_key(n)] for n in names if alias_key(n) in self._alias), None)
+        target = canonical or known or names[0].strip()
+        for name in names:
+            key = alias_key(name)
+            self._bind(key, target)
+            self._max_words = max(self._max_words, len(nfkc(name).split()))
+            spelled = pinyin_key(name)
+            if spelled and len(spelled) >= 4:
+                self._bind(spelled, target)
+        self._names.setdefault(target, set())
+        return target
+
+    def add_field(self, field: str | None) -> str | None:
+        """Register the names of a brand field as read from a list or a listing."""
+        return self.add(split_names(field))
+
+    def resolve(self, field: str | None) -> str | None:
+        for name in split_names(field):
+            hit = self._alias.get(alias_key(name)) or self._alias.get(pinyin_key(name) or "")
+            if hit:
+                return hit
+        return None
+
+    def aliases(self, canonical: str) -> set[str]:
+        return set(self._names.get(canonical, ()))
+
+    def find_in_text(self, text: str | None) -> set[str]:
+        """Canonical brands named anywhere in text: Latin words (and word pairs), Chinese substrings."""
+        value = nfkc(text).lower()
+        found: set[str] = set()
+        latin = _LATIN.findall(value)
+        width = min(self._max_words, 3)
+        for i in range(len(latin)):
+            key = latin[i]
+            for j in range(width):
+                if i + j >= len(latin):
+                    break
+                if j:
+                    key += latin[i + j]
+                hit = self._alias.get(key)
+                if hit and (len(key) >= 2):
+                    found.add(hit)
+        for run in _CJK.findall(value):
+            n = len(run)
+            for i in range(n):
+                for j in range(i + 2, min(n, i + MAX_CJK_ALIAS) + 1):
+                    hit = self._alias.get(run[i:j])
+                    if hit:
+                        found.add(hit)
+        return found
+
+    def learn_cooccurrence(
+        self, pairs: Iterable[tuple[str | None, str]], min_support: int = 3, min_share: float = 0.6
+    ) -> list[tuple[str, str]]:
+        """Learn aliases from (brand field, title) pairs of listings; returns (alias, brand) learned.
+
+        A word is taken as an alias of brand B when at least ``min_support`` listings of B carry it,
+        at least ``min_share`` of B's listings carry it, and it rarely appears with other brands.
+        """
+        per_brand: Counter[str] = Counter()
+        together: Counter[tuple[str, str]] = Counter()
+        per_word: Counter[str] = Counter()
+        noise = set(MARKETING_NOISE_ZH)
+        for field, title in pairs:
+            brand = self.resolve(field)
+            if brand is None:
+                continue
+            per_brand[brand] += 1
+            value = nfkc(title).lower()
+            words = {w for w in _LATIN.findall(value) if len(w) >= 3 and not w.isdigit()}
+            words |= {w for w in _CJK.findall(value) if 2 <= len(w) <= 4 and w not in noise}
+            for word in words:
+                together[(brand, word)] += 1
+                per_word[word] += 1
+        learned: list[tuple[str, str]] = []
+        for (brand, word), count in together.items():
+            if word in self._alias or count < min_support:
+                continue
+            if count / per_brand[brand] >= min_share and count / per_word[word] >= 0.9:
+                self._bind(word, brand)
+                learned.append((word, brand))
+        return sorted(learned)

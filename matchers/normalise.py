@@ -1,0 +1,160 @@
+"""Text normalisation: NFKC (full-width to half-width), case, punctuation, marketing noise, segmentation."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+# Words that sellers add to titles to sell, not to describe: they say nothing about which product it is.
+MARKETING_NOISE_ZH = (
+    "包邮",
+    "顺丰包邮",
+    "全国包邮",
+    "新款",
+    "新品",
+    "正品",
+    "正品保证",
+    "官方正品",
+    "官方旗舰",
+    "旗舰店",
+    "专营店",
+    "专卖店",
+    "热卖",
+    "热销",
+    "爆款",
+    "特价",
+    "特惠",
+    "促销",
+    "秒杀",
+    "限时",
+    "清仓",
+    "现货",
+    "速发",
+    "顺丰",
+    "当天发货",
+    "厂家直销",
+    "厂家直供",
+    "批发",
+    "包退换",
+    "七天无理由",
+    "送礼",
+    "礼盒装",
+    "网红",
+    "同款",
+    "推荐",
+    "优惠",
+    "折扣",
+    "年货",
+    "抢购",
+)
+MARKETING_NOISE_EN = (
+    "free shipping",
+    "hot sale",
+    "best seller",
+    "new arrival",
+    "brand new",
+    "100% genuine",
+    "genuine",
+    "authentic",
+    "original",
+    "official",
+    "limited offer",
+    "on sale",
+    "clearance",
+)
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_WORD = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:[.\-/][a-z0-9]+)*")
+_SPACE = re.compile(r"\s+")
+_EXTRA_PUNCT = str.maketrans(
+    {c: " " for c in "【】〔〕〖〗《》「」『』（）()[]{}<>,，。、；;：:!！?？~～·•…“”‘’\"'|+*#@&^_=\\"}
+)
+
+
+def nfkc(text: str | None) -> str:
+    """Unicode NFKC: full-width letters and digits become ASCII, compatibility forms are unified."""
+    if not text:
+        return ""
+    return unicodedata.normalize("NFKC", str(text))
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK_RUN.search(text))
+
+
+@lru_cache(maxsize=1)
+def _noise_pattern() -> re.Pattern[str]:
+    words = sorted({*MARKETING_NOISE_ZH, *MARKETING_NOISE_EN}, key=len, reverse=True)
+    parts = [re.escape(w) for w in words]
+    return re.compile("|".join(parts))
+
+
+def strip_noise(text: str) -> str:
+    """Remove marketing words (包邮, 新款, 正品, free shipping, ...) from already lower-cased text."""
+    return _noise_pattern().sub(" ", text)
+
+
+def normalise(text: str | None, drop_noise: bool = True) -> str:
+    """NFKC, lower case, punctuation to spaces, marketing noise removed, spaces collapsed."""
+    value = nfkc(text).lower().translate(_EXTRA_PUNCT)
+    if drop_noise:
+        value = strip_noise(value)
+    value = "".join(" " if unicodedata.category(c)[0] in "PSZC" and c not in ".-/" else c for c in value)
+    return _SPACE.sub(" ", value).strip()
+
+
+def words(normalised: str) -> list[str]:
+    """Latin/digit words (keeping inner . - /) and whole CJK runs, in order."""
+    return _WORD.findall(normalised)
+
+
+def index_tokens(normalised: str) -> set[str]:
+    """Cheap tokens for indexes: Latin words, and character bigrams of CJK runs."""
+    out: set[str] = set()
+    for word in _WORD.findall(normalised):
+        if _CJK_RUN.fullmatch(word):
+            if len(word) == 1:
+                out.add(word)
+            out.update(word[i : i + 2] for i in range(len(word) - 1))
+        else:
+            out.add(word)
+    return out
+
+
+class Segmenter:
+    """Chinese word segmentation with jieba; the dictionary loads on first use, not at import."""
+
+    def __init__(self, user_words: Iterable[str] = ()) -> None:
+        self._tokenizer = None
+        self._user_words = list(user_words)
+
+    def _load(self):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        for word in self._user_words:
+            tokenizer.add_word(word)
+        self._tokenizer = tokenizer
+        return tokenizer
+
+    def add_word(self, word: str) -> None:
+        self._user_words.append(word)
+        if self._tokenizer is not None:
+            self._tokenizer.add_word(word)
+
+    def segment(self, normalised: str) -> list[str]:
+        """Words of normalised text: jieba words for CJK runs, Latin words as they are."""
+        tokenizer = self._tokenizer or self._load()
+        out: list[str] = []
+        for word in _WORD.findall(normalised):
+            if _CJK_RUN.fullmatch(word):
+                out.extend(w for w in tokenizer.lcut(word, HMM=True) if w.strip())
+            else:
+                out.append(word)
+        return out

@@ -1,0 +1,122 @@
+"""Both sides prepared once (normalised text, codes, barcodes, brands) so pairs compare cheaply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from matchers import barcodes as gtin
+from matchers.brands import BrandResolver
+from matchers.dates import BATCH_ATTRIBUTE_KEYS, DATE_ATTRIBUTE_KEYS, batch_key, parse_dates
+from matchers.models import codes_from_fields, extract_codes, reference_codes
+from matchers.normalise import Segmenter, has_cjk, index_tokens, nfkc, normalise
+from matchers.types import Offer, Reference
+
+MANUFACTURER_ATTRIBUTE_KEYS = (
+    "生产厂家",
+    "生产企业",
+    "制造商",
+    "厂家",
+    "厂名",
+    "生产商",
+    "manufacturer",
+    "maker",
+    "标称生产企业",
+)
+
+
+def _attr(attributes: dict, keys: tuple[str, ...]) -> list[str]:
+    return [str(v) for k, v in attributes.items() if v and nfkc(str(k)).strip().lower() in keys]
+
+
+def similarity_text(normalised: str, segmenter: Segmenter | None) -> str:
+    """Text for token-based similarity: jieba words for Chinese when a segmenter is given."""
+    if segmenter is not None and has_cjk(normalised):
+        return " ".join(segmenter.segment(normalised))
+    return normalised
+
+
+@dataclass
+class PreparedOffer:
+    offer: Offer
+    title: str
+    sim_text: str
+    text_blob: str
+    title_codes: dict[str, str]
+    field_codes: dict[str, str]
+    barcodes: set[str]
+    brand_field: str | None
+    brand_field_unknown: bool
+    brands_title: set[str]
+    brands_shop: set[str]
+    batch_text: str
+    dates: list[tuple[int, int, int | None]]
+    manufacturers: list[str]
+    tokens: set[str] = field(default_factory=set)
+
+    @property
+    def codes(self) -> dict[str, str]:
+        return {**self.title_codes, **self.field_codes}
+
+    @property
+    def brands(self) -> set[str]:
+        found = set(self.brands_title) | set(self.brands_shop)
+        if self.brand_field:
+            found.add(self.brand_field)
+        return found
+
+
+@dataclass
+class PreparedReference:
+    ref: Reference
+    name: str
+    sim_text: str
+    codes: dict[str, str]
+    barcodes: set[str]
+    brand: str | None
+    batches: dict[str, str]
+    dates: list[tuple[int, int, int | None]]
+    tokens: set[str] = field(default_factory=set)
+
+
+def prepare_offer(offer: Offer, brands: BrandResolver, segmenter: Segmenter | None = None) -> PreparedOffer:
+    attributes = offer.attributes or {}
+    title = normalise(offer.title)
+    attr_text = " ".join(f"{k} {v}" for k, v in attributes.items() if v is not None)
+    barcodes = (
+        gtin.normalise_all(offer.barcodes) | gtin.from_attributes(attributes) | gtin.extract(offer.title)
+    )
+    brand_field = brands.resolve(offer.brand) if offer.brand else None
+    return PreparedOffer(
+        offer=offer,
+        title=title,
+        sim_text=similarity_text(title, segmenter),
+        text_blob=nfkc(f"{offer.title} {offer.model or ''} {attr_text}"),
+        title_codes=extract_codes(offer.title),
+        field_codes=codes_from_fields(offer.model, attributes),
+        barcodes=barcodes,
+        brand_field=brand_field,
+        brand_field_unknown=bool(offer.brand and offer.brand.strip()) and brand_field is None,
+        brands_title=brands.find_in_text(offer.title),
+        brands_shop=brands.find_in_text(offer.shop) if offer.shop else set(),
+        batch_text=" ".join([offer.title, *_attr(attributes, BATCH_ATTRIBUTE_KEYS)]),
+        dates=[d for v in _attr(attributes, DATE_ATTRIBUTE_KEYS) for d in parse_dates(v)],
+        manufacturers=_attr(attributes, MANUFACTURER_ATTRIBUTE_KEYS),
+        tokens=index_tokens(title),
+    )
+
+
+def prepare_reference(
+    ref: Reference, brands: BrandResolver, segmenter: Segmenter | None = None
+) -> PreparedReference:
+    name = normalise(ref.product_name)
+    return PreparedReference(
+        ref=ref,
+        name=name,
+        sim_text=similarity_text(name, segmenter),
+        codes=reference_codes(ref.models),
+        barcodes=gtin.normalise_all(ref.barcodes),
+        brand=brands.resolve(ref.brand) if ref.brand else None,
+        batches={batch_key(b): b for b in ref.batches if len(batch_key(b)) >= 4},
+        dates=[d for v in ref.production_dates for d in parse_dates(v)],
+        tokens=index_tokens(name),
+    )
