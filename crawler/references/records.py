@@ -58,6 +58,7 @@ class ImportProblem:
     location: str
     reason: str
     field: str | None = None
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = f"{self.file}: {self.location}"
