@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from crawler import __version__
-from crawler.commands import browser, catalogue, db, demo
+from crawler.commands import browser, catalogue, db, demo, references
 from crawler.commands.common import fail
 from crawler.config import ConfigError, load_settings
 from crawler.context import AppContext
@@ -21,6 +21,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(browser.app, name="browser")
+app.add_typer(references.app, name="references")
 app.command("demo")(demo.demo)
 
 

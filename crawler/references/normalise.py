@@ -21,6 +21,8 @@ _MODEL_PREFIX = re.compile(
 )
 _MODEL_SEPARATORS = re.compile(r"\s*(?:[,;，；、|\n]|\s/\s|/|\band\b|\s和\s)\s*", re.IGNORECASE)
 _RANGE = re.compile(r"^(?P<a>[^~～]+?)\s*(?:~|～|至|\bto\b|–|—|\.\.)\s*(?P<b>.+)$", re.IGNORECASE)
+_PAREN_LIST = re.compile(r"^[^()（）]*[(（](?P<inner>[^()（）]*[,，、;；/][^()（）]*)[)）]\s*$")
+_TRAILING_NOTE = re.compile(r"\s*[(（][^()（）\d]*[)）]\s*$")
 _TRAILING_NUMBER = re.compile(r"^(?P<prefix>.*?)(?P<num>\d+)(?P<suffix>[A-Za-z]*)$")
 
 
@@ -60,10 +62,15 @@ def split_models(value: object) -> list[str]:
     if not text:
         return []
     text = _MODEL_PREFIX.sub("", text)
+    listed = _PAREN_LIST.match(text)
+    if listed:
+        text = listed["inner"]
     out: list[str] = []
     previous: str | None = None
     for part in _MODEL_SEPARATORS.split(text):
-        part = part.strip(" .:：()（）")
+        part = _TRAILING_NOTE.sub("", part).strip(" .:：")
+        if part.count("(") != part.count(")") or part.count("（") != part.count("）"):
+            part = part.strip("()（）")
         if not part or part in EMPTY_MARKERS:
             continue
         span = _RANGE.match(part)
@@ -159,7 +166,7 @@ def parse_barcodes(value: object) -> Barcodes:
 
 # --- dates ---------------------------------------------------------------------------------------
 
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?$")
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:T[\d:.+\-Z]*| \d{1,2}:\d{2}(?::\d{2})?)?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
 _YM = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
@@ -220,7 +227,9 @@ def parse_partial_date(value: object) -> str | None:
     return None
 
 
-_DATE_PART = r"\d{1,4}[./\-年]\d{1,2}(?:[./\-月]\d{1,4}日?)?|\d{8}"
+_DATE_PART = (
+    r"\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{4}[./\-年]\d{1,2}(?:[./\-月]\d{1,2}日?)?|\d{1,2}[./]\d{4}|\d{8}"
+)
 _DATE_RANGE = re.compile(rf"({_DATE_PART})\s*(?:-|–|—|~|～|至|to|until)\s*({_DATE_PART})", re.IGNORECASE)
 _DATE_SINGLE = re.compile(rf"(?<![\d.])({_DATE_PART})(?![\d.])")
 

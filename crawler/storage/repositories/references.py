@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from crawler.storage.models import ListType, ReferenceEntry, ReferenceList, ReferenceListVersion
+from crawler.storage.models import Category, ListType, ReferenceEntry, ReferenceList, ReferenceListVersion
 from crawler.timeutil import Clock
 
 
@@ -70,3 +70,50 @@ class ReferenceRepository:
 
     def count_entries(self) -> int:
         return self.session.scalar(select(func.count(ReferenceEntry.id))) or 0
+
+    # --- reading lists, versions and entries ---------------------------------------------------------
+
+    def get_list(self, code: str) -> ReferenceList | None:
+        return self.session.scalar(select(ReferenceList).where(ReferenceList.code == code))
+
+    def lists(self) -> list[ReferenceList]:
+        return list(self.session.scalars(select(ReferenceList).order_by(ReferenceList.code)))
+
+    def versions(self, reference_list: ReferenceList) -> list[ReferenceListVersion]:
+        stmt = (
+            select(ReferenceListVersion)
+            .where(ReferenceListVersion.list_id == reference_list.id)
+            .order_by(ReferenceListVersion.number)
+        )
+        return list(self.session.scalars(stmt))
+
+    def version(self, reference_list: ReferenceList, number: int) -> ReferenceListVersion | None:
+        stmt = select(ReferenceListVersion).where(
+            ReferenceListVersion.list_id == reference_list.id, ReferenceListVersion.number == number
+        )
+        return self.session.scalar(stmt)
+
+    def entries(self, version: ReferenceListVersion) -> list[ReferenceEntry]:
+        stmt = (
+            select(ReferenceEntry)
+            .where(ReferenceEntry.version_id == version.id)
+            .order_by(ReferenceEntry.ref_key)
+        )
+        return list(self.session.scalars(stmt))
+
+    def entry_hashes(self, version: ReferenceListVersion) -> dict[str, str]:
+        """``ref_key -> entry_hash`` of a version: what a diff compares."""
+        stmt = select(ReferenceEntry.ref_key, ReferenceEntry.entry_hash).where(
+            ReferenceEntry.version_id == version.id
+        )
+        return {key: digest for key, digest in self.session.execute(stmt)}
+
+    def entry_counts(self) -> dict[int, int]:
+        """Entries per version id."""
+        stmt = select(ReferenceEntry.version_id, func.count(ReferenceEntry.id)).group_by(
+            ReferenceEntry.version_id
+        )
+        return {version_id: count for version_id, count in self.session.execute(stmt)}
+
+    def category_ids(self) -> dict[str, int]:
+        return {code: cid for cid, code in self.session.execute(select(Category.id, Category.code))}
