@@ -443,6 +443,24 @@ class EvidenceArtefact(Base):
     capture: Mapped[EvidenceCapture] = relationship(back_populates="artefacts")
 
 
+class EvidenceLogEntry(Base):
+    """The database copy of the hash-chained evidence log (``evidence/log.jsonl``); append-only.
+
+    ``line`` is the exact JSON line of the file, ``entry_sha256`` its SHA-256; each line names the
+    previous line's SHA-256, so the file checks itself and this table checks the file's tail.
+    """
+
+    __tablename__ = "evidence_log"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    capture_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    prev_sha256: Mapped[str] = mapped_column(String(64))
+    entry_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    line: Mapped[str] = mapped_column(Text)
+
+
 # --- purchases, samples and labs -----------------------------------------------------------------
 
 
@@ -468,6 +486,8 @@ class PurchasePlan(Base):
     created_at: Mapped[datetime]
     approved_at: Mapped[datetime | None]
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    approved_by: Mapped[str] = mapped_column(String(100), default="")
 
     purchases: Mapped[list[Purchase]] = relationship(back_populates="plan")
 
@@ -492,6 +512,7 @@ class Purchase(Base):
     lab_id: Mapped[int | None] = mapped_column(ForeignKey("lab.id"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    cost_basis: Mapped[str] = mapped_column(String(32), default="")
 
     plan: Mapped[PurchasePlan | None] = relationship(back_populates="purchases")
     listing: Mapped[Listing] = relationship()
