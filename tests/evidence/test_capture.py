@@ -1,0 +1,117 @@
+"""Capturing a listing in the real mobile browser, through a proxy, into the evidence store."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from PIL import Image
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler import __version__
+from crawler.browser.devices import device_profile
+from crawler.browser.launch import BrowserNotFound, find_chromium
+from crawler.evidence.hashing import sha256_bytes
+from crawler.evidence.layout import EvidenceLayout
+from crawler.evidence.service import EvidenceService, capture_for_flags
+from crawler.evidence.verify import verify
+from crawler.storage.models import EvidenceCapture
+from tests.evidence.conftest import add_listing, make_context
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _needs_chromium() -> None:
+    try:
+        find_chromium()
+    except BrowserNotFound as exc:
+        pytest.skip(str(exc))
+
+
+def test_flag_capture_through_the_sandbox_proxy_stores_every_artefact(db_url, tmp_path, clock, site):
+    context = make_context(db_url, tmp_path / "data", clock, sandbox_url=site.url)
+    listing_id, flag_id = add_listing(context, "1")
+    outcomes = capture_for_flags(context, [flag_id], run_id=None)
+    assert len(outcomes) == 1
+    outcome = outcomes[0]
+    assert outcome.status == "complete", outcome.problems
+    assert outcome.log_seq == 1 and not outcome.timestamped
+
+    layout = EvidenceLayout.from_settings(context.settings)
+    store = layout.store
+    with context.sessions() as session:
+        capture = session.get(EvidenceCapture, outcome.capture_id)
+        artefacts = {a.name: a for a in capture.artefacts}
+        assert capture.flag_id == flag_id and capture.listing_id == listing_id
+        assert capture.final_url == "https://item.m.jd.com/product/1.html"
+        assert capture.software_version == __version__
+        manifest = json.loads(store.get(capture.manifest_sha256))
+        report = verify(layout, session)
+    assert report.ok, report.findings
+    assert set(artefacts) == {
+        "screenshot.png",
+        "page.html",
+        "exchanges.warc.gz",
+        "photos/01.png",
+        "photos/02.png",
+    }
+    for artefact in artefacts.values():
+        assert sha256_bytes(store.get(artefact.sha256)) == artefact.sha256
+        assert (
+            store.path_for(artefact.sha256).parent.parent.parent == tmp_path / "data" / "evidence" / "objects"
+        )
+
+    profile = device_profile(context.settings.browser_device)
+    with Image.open(io.BytesIO(store.get(artefacts["screenshot.png"].sha256))) as shot:
+        assert shot.width == round(profile.viewport["width"] * profile.device_scale_factor)
+    html = store.get(artefacts["page.html"].sha256).decode("utf-8")
+    assert "型号 KS-2024A（脚本已运行）" in html  # rendered, after the script ran
+    assert store.get(artefacts["photos/02.png"].sha256) == site.photos["/n1/jfs/seat-2.png"]
+
+    records, responses, requests = [], {}, []
+    for record in ArchiveIterator(io.BytesIO(store.get(artefacts["exchanges.warc.gz"].sha256))):
+        records.append(record.rec_type)
+        uri = record.rec_headers.get_header("WARC-Target-URI")
+        if record.rec_type == "response":
+            responses[uri] = record.content_stream().read()
+        elif record.rec_type == "request":
+            requests.append(uri)
+    assert "儿童安全座椅".encode() in responses["https://item.m.jd.com/product/1.html"]
+    assert responses["https://item.m.jd.com/static/item.js"].startswith(b"document.getElementById")
+    assert responses["https://img14.360buyimg.com/n1/jfs/seat-1.png"] == site.photos["/n1/jfs/seat-1.png"]
+    assert set(requests) == set(responses)
+    assert records[0] == "warcinfo"
+
+    assert manifest["requested_url"] == "https://item.m.jd.com/product/1.html"
+    assert manifest["fetched_url"] == "http://item.m.jd.com/product/1.html"
+    assert manifest["device"]["name"] == profile.name
+    assert manifest["flag_ids"] == [flag_id]
+    assert manifest["listing"]["platform"] == "jd"
+    assert manifest["software"]["version"] == __version__
+    assert manifest["network"]["proxy"] == site.url
+    # Every request reached the site through the proxy with the device's user agent.
+    hosts = {(host, path) for host, path, _ in site.seen}
+    assert ("item.m.jd.com", "/product/1.html") in hosts
+    assert ("img14.360buyimg.com", "/n1/jfs/seat-2.png") in hosts
+    assert all(agent == profile.user_agent for _, _, agent in site.seen)
+
+
+def test_redirects_and_takedowns_are_recorded(db_url, tmp_path, clock, site):
+    context = make_context(db_url, tmp_path / "data", clock, sandbox_url=site.url)
+    moved_id, _ = add_listing(context, "2", url="https://item.m.jd.com/moved.html", photos=(), flagged=False)
+    gone_id, _ = add_listing(context, "3", url="https://item.m.jd.com/gone.html", photos=(), flagged=False)
+    service = EvidenceService(context)
+    targets = [service.target_for_listing(moved_id), service.target_for_listing(gone_id)]
+    moved, gone = service.capture(targets)
+    layout = EvidenceLayout.from_settings(context.settings)
+    with context.sessions() as session:
+        first = session.get(EvidenceCapture, moved.capture_id)
+        second = session.get(EvidenceCapture, gone.capture_id)
+        assert first.final_url == "https://item.m.jd.com/product/1.html"
+        assert second.final_url == "https://item.m.jd.com/gone.html"
+        gone_manifest = json.loads(layout.store.get(second.manifest_sha256))
+        assert verify(layout, session).ok
+    assert gone_manifest["http_status"] == 404
+    assert (moved.log_seq, gone.log_seq) == (1, 2)
