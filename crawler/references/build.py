@@ -42,6 +42,7 @@ def make_record(
     published_on: object = None,
     extra: dict[str, Any] | None = None,
     category_hints: tuple[object, ...] = (),
+    category_first: bool = False,
 ) -> ReferenceRecord | None:
     """A record, or None (with an error) when it has no identifier; barcodes with a wrong check digit
     are kept apart as invalid and noted as a warning."""
@@ -68,7 +69,11 @@ def make_record(
     if published_on is not None and clean_text(published_on) and published is None:
         ctx.warn(location, f"not a date: {clean_text(published_on)!r}", "published_on")
     cat_text = clean_text(category_text)
-    category = ctx.categories.code_for(name, *(clean_text(h) for h in category_hints), cat_text)
+    hints = [clean_text(h) for h in category_hints]
+    if category_first:
+        category = ctx.categories.code_for(cat_text, name, *hints)
+    else:
+        category = ctx.categories.code_for(name, *hints, cat_text)
     extra_values = {
         k: (clean_text(v) if isinstance(v, str) else v)
         for k, v in (extra or {}).items()

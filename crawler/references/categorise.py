@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from crawler.catalogue.schema import Catalogue, load_categories
 
@@ -151,43 +150,49 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "helmet": ("头盔", "helmet", "helmets"),
     "children_shoes": ("童鞋", "儿童鞋", "children's shoes", "kids' shoes", "toddler shoes"),
     "car_interior": ("汽车内饰", "汽车坐垫", "汽车脚垫", "car seat cover", "car mat", "car mats"),
-    "wires_cables": ("电线", "电缆", "电线电缆", "wire", "wires", "cable", "cables", "extension cord"),
+    "wires_cables": (
+        "电线",
+        "电缆",
+        "电线电缆",
+        "electric wire",
+        "copper wire",
+        "building wire",
+        "power cable",
+    ),
 }
 
 
-@dataclass(frozen=True)
-class _Term:
-    text: str
-    code: str
-    pattern: re.Pattern[str]
-
-
-def _compile(term: str) -> re.Pattern[str]:
-    if re.search(r"[A-Za-z]", term) and term.isascii():
-        return re.compile(rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])", re.IGNORECASE)
-    return re.compile(re.escape(term), re.IGNORECASE)
-
-
 class CategoryMapper:
-    """Finds the catalogue code whose longest term occurs in a text; more specific texts go first."""
+    """Finds the catalogue code named by a text: the term ending last wins (the head noun comes last
+    in Chinese and English product names: 儿童自行车头盔, kids bike helmet), then the longest; more
+    specific texts go first (a product name before a list's broad category)."""
 
     def __init__(self, catalogue: Catalogue) -> None:
         known = {spec.code for spec in catalogue.categories}
         terms: dict[str, str] = {}
         for spec in catalogue.categories:
-            for term in (
+            names = (
                 spec.name_zh,
                 spec.name_en,
                 *spec.search_terms.get("zh", []),
                 *spec.search_terms.get("en", []),
-            ):
+            )
+            for term in names:
                 terms.setdefault(term.lower(), spec.code)
         for code, words in SYNONYMS.items():
             if code in known:
                 for word in words:
                     terms.setdefault(word.lower(), code)
-        ordered = sorted(terms.items(), key=lambda item: -len(item[0]))
-        self._terms = [_Term(text, code, _compile(text)) for text, code in ordered]
+        ordered = sorted(terms, key=lambda t: (-len(t), t))
+        latin = [t for t in ordered if t.isascii()]
+        other = [t for t in ordered if not t.isascii()]
+        parts = []
+        if latin:
+            parts.append(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in latin) + r")(?![a-z0-9])")
+        if other:
+            parts.append("(?:" + "|".join(re.escape(t) for t in other) + ")")
+        self._pattern = re.compile("|".join(parts) or r"(?!x)x", re.IGNORECASE)
+        self._terms = terms
         self.codes = known
 
     @classmethod
@@ -199,7 +204,7 @@ class CategoryMapper:
         for text in texts:
             if not text:
                 continue
-            for term in self._terms:
-                if term.pattern.search(text):
-                    return term.code
+            found = [(m.end(), len(m.group(0)), m.group(0).lower()) for m in self._pattern.finditer(text)]
+            if found:
+                return self._terms[max(found)[2]]
         return None

@@ -159,6 +159,7 @@ def _row(
         photos=_photos(ctx, location, row.get("image_paths") or ""),
         published_on=row.get("published_on"),
         extra=extra,
+        category_first=True,
     )
     if record is None:
         return None

@@ -30,8 +30,10 @@ def clean_text(value: object) -> str | None:
     """Trimmed text with runs of white space collapsed; empty markers (``/``, ``—``, ``无``) give None."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFC", str(value)).replace("\u3000", " ").replace("\xa0", " ")
-    text = _SPACE.sub(" ", text).strip()
+    text = value if isinstance(value, str) else str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    text = " ".join(text.split())
     if text in EMPTY_MARKERS:
         return None
     return text
@@ -256,6 +258,10 @@ def parse_production_dates(value: object) -> list[str]:
     return out
 
 
+_BATCH_LABEL = re.compile(r"^(?:批号|批次号?|生产批号|lot|batch)\s*[:：]?\s*", re.IGNORECASE)
+_DATE_LABEL = re.compile(r"^(?:生产日期|日期|production date)\s*[:：]?\s*", re.IGNORECASE)
+
+
 def split_dates_and_batches(value: object) -> tuple[list[str], list[str]]:
     """A ``生产日期/批号`` cell: parts that read as dates are production dates, the rest are batches."""
     text = clean_text(value)
@@ -267,6 +273,13 @@ def split_dates_and_batches(value: object) -> tuple[list[str], list[str]]:
     dates: list[str] = []
     batches: list[str] = []
     for part in split_list(text, r"[,;，；、\n]|\s/\s|\s+"):
+        label = _BATCH_LABEL.match(part)
+        if label:
+            batch = part[label.end() :].strip()
+            if batch and batch not in batches:
+                batches.append(batch)
+            continue
+        part = _DATE_LABEL.sub("", part)
         found = parse_partial_date(part) or (parse_production_dates(part) or [None])[0]
         if found:
             if found not in dates:

@@ -94,7 +94,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 NOTE_PREFIX = re.compile(r"^\s*(注|说明|备注|附注|数据来源|来源|\*)")
 HAZARD_SEPARATORS = r"[,;，；、\n]"
-ESSENTIAL = ("product_name", "category", "manufacturer", "hazard")
+PUBLISHED = re.compile(
+    r"(?:发布|公告|通报|日期)[^\d]{0,6}(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})"
+)
 
 
 def find_layout(sheet: Sheet) -> Header | None:
@@ -124,8 +126,9 @@ def read(ctx: ReadContext, sheets: list[Sheet]) -> list[ReferenceRecord]:
             continue
         found = True
         header_row = dict(sheet.rows)[header.line]
+        title, published = _title(sheet, header)
         for line, cells in data_rows(sheet, header):
-            record = _row(ctx, f"{where}row {line}", header, header_row, cells)
+            record = _row(ctx, f"{where}row {line}", header, header_row, cells, title, published)
             if record:
                 out.append(record)
     if not found:
@@ -134,6 +137,25 @@ def read(ctx: ReadContext, sheets: list[Sheet]) -> list[ReferenceRecord]:
             "生产日期/批号, 标称生产企业名称, 不合格项目"
         )
     return out
+
+
+def _title(sheet: Sheet, header: Header) -> tuple[str | None, str | None]:
+    """The notice's title and publication date, from the rows above the header."""
+    texts: list[str] = []
+    for line, cells in sheet.rows:
+        if line >= header.line:
+            break
+        for cell in cells:
+            text = clean_text(cell)
+            if text and text not in texts:
+                texts.append(text)
+    published = None
+    for text in texts:
+        m = PUBLISHED.search(text)
+        if m:
+            published = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
+            break
+    return ("; ".join(texts)[:500] or None), published
 
 
 def _is_note(cells: list[str], header: Header) -> bool:
@@ -155,7 +177,13 @@ def _is_note(cells: list[str], header: Header) -> bool:
 
 
 def _row(
-    ctx: ReadContext, location: str, header: Header, header_row: list[str], cells: list[str]
+    ctx: ReadContext,
+    location: str,
+    header: Header,
+    header_row: list[str],
+    cells: list[str],
+    title: str | None,
+    published: str | None,
 ) -> ReferenceRecord | None:
     if _is_note(cells, header):
         return None
@@ -222,7 +250,7 @@ def _row(
         category_text=values.get("category"),
         hazard="、".join(hazard_items) if hazard_items else None,
         source_url=values.get("url"),
-        published_on=values.get("published_on") if clean_text(values.get("published_on")) else None,
+        published_on=values.get("published_on") if clean_text(values.get("published_on")) else published,
         extra={
             "failed_items": hazard_items,
             "sequence": clean_text(values.get("seq")),
@@ -233,5 +261,6 @@ def _row(
             "verdict": verdict,
             "notes": clean_text(values.get("notes")),
             "date_batch_text": clean_text(values.get("date_batch")),
+            "notice": title,
         },
     )
