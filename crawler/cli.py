@@ -8,6 +8,7 @@ import typer
 
 from crawler import __version__
 from crawler.commands import browser, catalogue, db, demo, references
+from crawler.commands import evidence as evidence_commands
 from crawler.commands import web as web_commands
 from crawler.commands.common import fail
 from crawler.config import ConfigError, load_settings
@@ -24,6 +25,7 @@ app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(browser.app, name="browser")
 app.add_typer(references.app, name="references")
 app.command("demo")(demo.demo)
+app.add_typer(evidence_commands.app, name="evidence")
 app.command("serve")(web_commands.serve)
 app.add_typer(web_commands.users_app, name="users")
 

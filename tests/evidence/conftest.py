@@ -7,6 +7,7 @@ import io
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,8 @@ from PIL import Image
 
 from crawler.config import Settings
 from crawler.context import AppContext
+from crawler.evidence.browser_capture import PageCapture, Photo
+from crawler.evidence.exchanges import Exchange
 from crawler.storage.engine import transaction
 from crawler.storage.models import Flag, Listing, ListingImage, Platform
 from crawler.timeutil import FixedClock
@@ -177,3 +180,57 @@ def add_listing(
 PNG_1PX = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
+
+
+def page_capture(
+    url: str = "https://item.m.jd.com/product/1.html",
+    *,
+    shade: int = 0,
+    photos: tuple[bytes, ...] = (),
+    at: datetime | None = None,
+) -> PageCapture:
+    """What a browser capture hands over, built from real bytes (for tests of storage and integrity)."""
+    at = at or datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+    html = PAGE.replace("0-12岁", f"0-12岁 v{shade}")
+    page = PageCapture(
+        requested_url=url, fetched_url=url.replace("https://", "http://"), final_url=url, status=200
+    )
+    page.title = "儿童安全座椅 ISOFIX 接口"
+    page.html = html
+    page.screenshot = png((250, 250, 250 - shade), (412, 900))
+    page.browser_version = "Chromium test"
+    page.exchanges = [
+        Exchange(
+            url=url,
+            fetched_url=page.fetched_url,
+            method="GET",
+            request_headers=[
+                ("User-Agent", "Mozilla/5.0 (Linux; Android 14; Pixel 7)"),
+                ("Accept", "text/html"),
+            ],
+            started_at=at,
+            status=200,
+            reason="OK",
+            response_headers=[("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "1")],
+            body=html.encode("utf-8"),
+            resource_type="document",
+        )
+    ]
+    for number, body in enumerate(photos, start=1):
+        photo_url = f"https://img14.360buyimg.com/n1/jfs/seat-{number}.png"
+        page.exchanges.append(
+            Exchange(
+                url=photo_url,
+                fetched_url=photo_url.replace("https://", "http://"),
+                method="GET",
+                request_headers=[("Accept", "image/*")],
+                started_at=at,
+                status=200,
+                reason="OK",
+                response_headers=[("Content-Type", "image/png")],
+                body=body,
+                resource_type="image",
+            )
+        )
+        page.photos.append(Photo(url=photo_url, body=body, mime="image/png"))
+    return page

@@ -1,0 +1,183 @@
+"""``surveil evidence``: capture listings, verify stored evidence, export packages, space and retention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from crawler.browser.launch import BrowserNotFound, find_chromium
+from crawler.commands.common import app_context, console, fail, print_json
+
+app = typer.Typer(help="Evidence: captures, the tamper-evident log, export packages.", no_args_is_help=True)
+
+
+@app.command()
+def capture(
+    ctx: typer.Context,
+    listing: int | None = typer.Argument(None, help="Listing id to capture."),
+    url: str | None = typer.Option(
+        None, "--url", help="URL to capture (finds its listing when none is given)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+) -> None:
+    """Capture a listing now: mobile screenshot, WARC, rendered HTML, photos, manifest, log entry."""
+    from crawler.evidence.repository import EvidenceRepository
+    from crawler.evidence.service import EvidenceService, open_flags_for
+
+    context = app_context(ctx)
+    if listing is None and not url:
+        fail("give a listing id or --url")
+    if listing is None:
+        with context.sessions() as session:
+            found = EvidenceRepository(session).listing_by_url(url or "")
+        if found is None:
+            fail(f"no stored listing has the URL {url}; capture it by listing id with --url to override")
+        listing = found.id
+    try:
+        service = EvidenceService(context, executable=find_chromium(context.settings.browser_executable))
+    except BrowserNotFound as exc:
+        fail(str(exc))
+    target = service.target_for_listing(listing, url=url)
+    if target is None:
+        fail(f"no listing {listing}")
+    target.flag_ids = open_flags_for(context, listing)
+    outcome = service.capture([target])[0]
+    if as_json:
+        print_json(outcome.as_dict())
+    else:
+        console().print(
+            f"capture {outcome.capture_id} of listing {outcome.listing_id}: {outcome.status}, "
+            f"manifest {outcome.manifest_sha256}, log entry {outcome.log_seq}"
+            + (", timestamped" if outcome.timestamped else ", system time only")
+        )
+        for problem in outcome.problems:
+            console().print(f"  [yellow]problem[/]: {problem}")
+    if outcome.status == "failed":
+        raise typer.Exit(2)
+
+
+@app.command("verify")
+def verify_(
+    ctx: typer.Context,
+    capture_id: int | None = typer.Argument(None, help="Capture id to verify."),
+    all_: bool = typer.Option(False, "--all", help="Verify every capture and the whole log."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Recompute every hash and link; name exactly which file or log entry changed. Exit 1 on any finding."""
+    from crawler.evidence.layout import EvidenceLayout
+    from crawler.evidence.verify import verify
+
+    if capture_id is None and not all_:
+        fail("give a capture id or --all")
+    context = app_context(ctx)
+    with context.sessions() as session:
+        report = verify(
+            EvidenceLayout.from_settings(context.settings), session, None if all_ else [capture_id or 0]
+        )
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        out = console()
+        out.print(
+            f"checked {report.captures} capture(s), {report.artefacts} artefact(s), "
+            f"{report.log_entries} log entr{'y' if report.log_entries == 1 else 'ies'}, "
+            f"{report.timestamps} timestamp token(s)"
+        )
+        for finding in report.findings:
+            out.print(f"[bold red]CHANGED[/] {finding}", markup=True, soft_wrap=True)
+        if report.ok:
+            out.print("[green]all evidence verifies[/]")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    flag: int = typer.Argument(..., help="Flag id whose listing's evidence is exported."),
+    out: Path = typer.Option(..., "--out", help="Directory to create, or a .zip file."),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also render summary.pdf with Chromium."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Write a self-contained package: artefacts, manifests, log excerpt, SHA256SUMS, README, summary."""
+    from crawler.evidence.export import ExportError, export_flag
+    from crawler.evidence.layout import EvidenceLayout
+
+    context = app_context(ctx)
+    executable = None
+    if pdf:
+        try:
+            executable = find_chromium(context.settings.browser_executable)
+        except BrowserNotFound:
+            pdf = False
+    with context.sessions() as session:
+        try:
+            result = export_flag(
+                EvidenceLayout.from_settings(context.settings),
+                session,
+                flag,
+                out,
+                exported_at=context.clock.now(),
+                pdf=pdf,
+                browser_executable=executable,
+            )
+        except ExportError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json(result.as_dict())
+        return
+    console().print(
+        f"wrote {result.path}: {len(result.captures)} capture(s), {result.files} files, "
+        f"{result.log_entries} log entries{', summary.pdf' if result.pdf else ''}; "
+        f"check with: cd {result.path} && sha256sum -c SHA256SUMS"
+    )
+    for note in result.notes:
+        console().print(f"  note: {note}")
+
+
+@app.command()
+def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
+    """Counts and bytes: artefacts as captured against objects stored once each."""
+    from crawler.evidence.layout import EvidenceLayout
+    from crawler.evidence.retention import stats as evidence_stats
+
+    context = app_context(ctx)
+    with context.sessions() as session:
+        data = evidence_stats(
+            EvidenceLayout.from_settings(context.settings),
+            session,
+            context.clock.now(),
+            context.settings.evidence_retention_days,
+        )
+    if as_json:
+        print_json(data)
+        return
+    for key, value in data.items():
+        console().print(f"{key.replace('_', ' ')}: {value}")
+
+
+@app.command()
+def prune(
+    ctx: typer.Context,
+    days: int | None = typer.Option(None, "--days", help="Override evidence_retention_days."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Remove unflagged captures older than the retention period; the removal is logged in the chain."""
+    from crawler.evidence.layout import EvidenceLayout
+    from crawler.evidence.retention import prune as prune_captures
+
+    context = app_context(ctx)
+    result = prune_captures(
+        EvidenceLayout.from_settings(context.settings),
+        context.sessions,
+        context.clock.now(),
+        context.settings.evidence_retention_days if days is None else days,
+    )
+    if as_json:
+        print_json(result.as_dict())
+        return
+    console().print(
+        f"pruned {len(result.captures)} capture(s), {result.objects_removed} object(s), "
+        f"{result.bytes_freed} bytes" + (f"; log entry {result.log_seq}" if result.log_seq else "")
+    )
