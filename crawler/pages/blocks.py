@@ -96,6 +96,8 @@ def block_from_json(data: Any) -> Block | None:
         return Block("risk", "JD 605: the request needs to authenticate (challenge)")
     if code == "1" and "no access" in echo:
         return Block("login", "JD 'no access': login or signature refused")
+    if code == "3" and ("not login" in echo or "登录" in str(data.get("msg", ""))):
+        return Block("login", "JD 'not login': the session has expired")
     return None
 
 

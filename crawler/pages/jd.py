@@ -157,6 +157,10 @@ LOGIN_FOR_PRICE = "登录查看价格"
 def parse_item(response: Any, sku: str | None = None) -> ItemPage:
     """``item.m.jd.com/product/<sku>.html``: ``window._itemOnly`` and ``window._itemInfo`` literals."""
     text = response.text
+    if "off-shelf" in text or "该商品已下柜" in text:
+        gone = ListingItem(platform=PLATFORM, item_id=str(sku or ""), title="", url=item_url(str(sku or "")))
+        gone.available = False
+        return ItemPage(item=gone, gone=True)
     only = js_object_after(text, "window._itemOnly") or {}
     info = js_object_after(text, "window._itemInfo") or {}
     if not only and not info:
@@ -170,36 +174,29 @@ def parse_item(response: Any, sku: str | None = None) -> ItemPage:
     price_value = dig(info, "priceFloor.price", None)
     if price_value in (None, ""):
         price_value = dig(info, "priceFloor.ext.jdPrice", None)
-    if price_value in (None, ""):
-        price_value = dig(info, "price.p", None)
     price, masked = parse_price(price_value)
     login_required = masked or LOGIN_FOR_PRICE in text
-    if LOGIN_FOR_PRICE in text and price is None:
-        masked = True
     specs: dict[str, str] = {}
-    for group in item.get("expandAttrDesc") or product.get("expandAttrDesc") or []:
-        if isinstance(group, dict):
-            for key in ("attrName", "name", "k"):
-                if key in group:
-                    specs[str(group[key])] = str(
-                        group.get("attrValue", group.get("value", group.get("v", "")))
-                    )
-                    break
-    for key, value in (product.get("parameters") or item.get("parameters") or {}).items():
-        specs[str(key)] = str(value)
-    images = [
-        image_url(path)
-        for path in (item.get("image") or product.get("images") or [])
-        if isinstance(path, str)
-    ]
+    for attr in item.get("expandAttrDesc") or []:
+        if not isinstance(attr, dict):
+            continue
+        name = attr.get("attName") or attr.get("attrName") or attr.get("name")
+        values = (
+            attr.get("vals")
+            if isinstance(attr.get("vals"), list)
+            else [attr.get("attrValue", attr.get("value"))]
+        )
+        if name:
+            specs[str(name)] = "，".join(str(v) for v in values if v not in (None, ""))
+    images = [image_url(path) for path in (item.get("image") or []) if isinstance(path, str)]
     if not images and product.get("imageurl"):
         images = [image_url(product["imageurl"])]
-    shop_id = item.get("venderId") or product.get("venderId") or dig(info, "stock.D.id")
-    shop_name = dig(info, "stock.D.shopName") or dig(info, "shop.name") or product.get("shopName")
-    barcodes = [str(b) for b in (product.get("barcodes") or product.get("upc") or []) if b]
-    if isinstance(product.get("upc"), str):
-        barcodes = [product["upc"]]
-    stock_state = str(dig(info, "stock.StockState", dig(info, "stock.stockState", "33")))
+    shop_id = dig(info, "stock.D.id") or item.get("venderId")
+    shop_name = dig(info, "stock.D.shopName")
+    upc = product.get("upc") or specs.get("条形码") or specs.get("商品条码")
+    barcodes = [upc] if isinstance(upc, str) else [str(b) for b in (upc or [])]
+    licence = product.get("licenseNo") or product.get("licenceNo") or _spec(specs, "生产许可证")
+    stock_state = str(dig(info, "stock.stockState", dig(info, "stock.StockState", "33")))
     listing = ListingItem(
         platform=PLATFORM,
         item_id=sku,
@@ -210,17 +207,21 @@ def parse_item(response: Any, sku: str | None = None) -> ItemPage:
         seller_id=str(shop_id) if shop_id not in (None, "") else None,
         seller_name=shop_name or None,
         brand=item.get("brandName") or product.get("brandName") or None,
-        model=product.get("model") or specs.get("型号") or specs.get("规格型号") or None,
+        model=product.get("model") or _spec(specs, "型号") or None,
         specs=specs,
-        barcodes=[b for b in dict.fromkeys(barcodes) if b.strip()],
-        licence_no=product.get("licenceNo") or specs.get("生产许可证编号") or specs.get("生产许可证") or None,
-        sales_count=parse_count(dig(info, "sales.count", None)),
-        comment_count=parse_count(dig(info, "comment.count", product.get("commentCount"))),
+        barcodes=[b for b in dict.fromkeys(barcodes) if b and b.strip()],
+        licence_no=licence or None,
+        comment_count=parse_count(info.get("commentCount", product.get("commentCount"))),
         image_urls=[u for u in images if u],
         available=stock_state != "34",
         detail_fetched=True,
     )
-    gone = bool(dig(info, "product.off", False)) or bool(item.get("isDelisted"))
-    if gone:
-        listing.available = False
-    return ItemPage(item=listing, gone=gone, login_required=login_required)
+    return ItemPage(item=listing, login_required=login_required)
+
+
+def _spec(specs: dict[str, str], *names: str) -> str | None:
+    for name in names:
+        for key, value in specs.items():
+            if key == name or key.startswith(name):
+                return value
+    return None

@@ -206,6 +206,8 @@ class Listing(Base):
     gone_at: Mapped[datetime | None]
     detail_fetched_at: Mapped[datetime | None]
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_run.id"))
+    #: Hash of what the search page showed last time: a product page is re-read only when it changes.
+    search_sig: Mapped[str | None] = mapped_column(String(64))
 
     platform: Mapped[Platform] = relationship()
     category: Mapped[Category | None] = relationship()

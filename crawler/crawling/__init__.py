@@ -1,0 +1,1 @@
+"""Crawling core shared by every spider: arguments, identity and sessions, coverage, request economy."""

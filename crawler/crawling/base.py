@@ -1,0 +1,355 @@
+"""The spider base: plans searches over the catalogue, pages through results, opens product pages only
+when the request economy says so, and records coverage. Platform spiders supply requests and page
+objects; they contain no extraction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from types import ModuleType
+from typing import Any
+
+import scrapy
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.http import Request, Response
+
+from crawler.browser.devices import DeviceProfile, device_profile
+from crawler.catalogue.schema import load_categories, load_platforms
+from crawler.context import AppContext
+from crawler.crawling.arguments import CrawlArguments
+from crawler.crawling.context import context_from
+from crawler.crawling.coverage import CoverageBook
+from crawler.crawling.economy import needs_detail, search_sig
+from crawler.crawling.identity import PLATFORM_DEVICES, PlatformSession, SecretRedactor, open_session
+from crawler.items import ListingItem
+from crawler.pages.base import Block, ItemPage, PageError, SearchPage, SearchRow
+from crawler.storage import migrate
+from crawler.storage.engine import transaction
+from crawler.storage.models import CrawlRun
+from crawler.storage.repositories import CategoryRepository, PlatformRepository, RunRepository
+from crawler.storage.repositories.crawling import CrawlStateRepository, KnownListing
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Sighting:
+    """A listing seen again on a search page, unchanged: it only moves ``last_seen_at`` on."""
+
+    platform: str
+    item_id: str
+    category: str | None
+    search_sig: str
+
+
+@dataclass(frozen=True)
+class SearchTask:
+    category: str
+    term: str
+
+
+class BlockedError(Exception):
+    """Raised by the block middleware; carries the recognised block."""
+
+    def __init__(self, block: Block) -> None:
+        super().__init__(str(block))
+        self.block = block
+
+
+class PlatformSpider(scrapy.Spider):
+    """Subclasses set ``name`` (the platform code) and ``pages`` and implement :meth:`search_request`
+    and, where the platform has product pages, :meth:`item_request`."""
+
+    pages: ModuleType | None = None
+    #: Product pages need the mobile browser (JavaScript-rendered).
+    item_needs_browser = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raw = {k: v for k, v in kwargs.items() if k not in {"name", "start_urls"}}
+        super().__init__(*args, **{k: v for k, v in kwargs.items() if k in {"name"}})
+        self.args = CrawlArguments.parse(raw)
+        self.coverage = CoverageBook(self.name)
+        self.known: dict[str, KnownListing] = {}
+        self.search_sigs: dict[str, str] = {}
+        self.row_fallback: dict[str, SearchRow] = {}
+        self.pending: dict[str, int] = {}
+        self.stored = 0
+        self.yielded = 0
+        self.run_id: int | None = None
+        self.run_started: datetime | None = None
+        self.owns_run = False
+        self.context: AppContext | None = None
+        self.session: PlatformSession | None = None
+        self.allowed_hosts: list[str] = []
+        self.obey_robots = True
+        self.language = "zh"
+        self.done_categories: set[str] = set()
+        self.redactor = SecretRedactor()
+
+    # --- set-up ---------------------------------------------------------------------------------
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PlatformSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.prepare(crawler)
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        return spider
+
+    def device(self) -> DeviceProfile:
+        name = self.settings.get("SURVEIL_DEVICES", {}).get(self.name) or PLATFORM_DEVICES.get(
+            self.name, "Pixel 7"
+        )
+        return device_profile(name)
+
+    def prepare(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        self.context = context_from(settings)
+        context = self.context
+        migrate.upgrade(context.engine)
+        now = context.clock.now()
+        with transaction(context.sessions) as session:
+            platforms = PlatformRepository(session)
+            if platforms.by_code(self.name) is None:
+                platforms.sync(
+                    [p for p in load_platforms() if p.code == self.name] or self.extra_platform_specs()
+                )
+            categories = CategoryRepository(session, context.clock)
+            if not categories.all():
+                categories.sync(load_categories().categories)
+            platform = platforms.by_code(self.name)
+            if platform is None:
+                raise ValueError(f"platform {self.name!r} is not in platforms.yaml")
+            self.allowed_hosts = list(platform.allowed_hosts or [])
+            self.obey_robots = bool(platform.obey_robots)
+            self.language = (platform.settings or {}).get("language", "zh")
+            cookie_file = (settings.getdict("SURVEIL_COOKIE_FILES") or {}).get(self.name) or (
+                platform.settings or {}
+            ).get("cookie_file")
+            runs = RunRepository(session, context.clock)
+            if self.args.run_id:
+                run = session.get(CrawlRun, self.args.run_id)
+                if run is None:
+                    raise ValueError(f"run {self.args.run_id} does not exist")
+                self.done_categories = {
+                    k.split(":", 1)[1]
+                    for k in CrawlStateRepository(session).done(run.id)
+                    if k.startswith(f"{self.name}:")
+                }
+            else:
+                run = runs.start(trigger="spider", options={"platform": self.name, **self.args.model_dump()})
+                self.owns_run = settings.getbool("SURVEIL_FINISH_RUN", True)
+            self.run_id = run.id
+            self.run_started = run.started_at
+            self.known = CrawlStateRepository(session).known(self.name)
+            self.plan = self.plan_tasks(categories)
+            for task in self.plan:
+                self.pending[task.category] = self.pending.get(task.category, 0) + 1
+        self.redactor.install()
+        self.session = open_session(self.name, self.language, self.device(), cookie_file, self.redactor)
+        log.info(
+            "%s: run %s, %d categories planned, %d listings known, session %s",
+            self.name,
+            self.run_id,
+            len({t.category for t in self.plan}),
+            len(self.known),
+            self.session.describe(),
+        )
+        self.now = now
+
+    def extra_platform_specs(self) -> list[Any]:
+        return []
+
+    def plan_tasks(self, categories: CategoryRepository) -> list[SearchTask]:
+        wanted = set(self.args.category)
+        tasks: list[SearchTask] = []
+        active = categories.active()
+        known_codes = {c.code for c in active}
+        unknown = wanted - known_codes
+        if unknown:
+            raise ValueError(f"unknown or inactive categories: {', '.join(sorted(unknown))}")
+        for category in active:
+            if wanted and category.code not in wanted:
+                continue
+            if category.code in self.done_categories:
+                continue
+            terms = list(self.args.term) or self.terms_for(category.search_terms or {})
+            if self.args.max_terms:
+                terms = terms[: self.args.max_terms]
+            tasks.extend(SearchTask(category.code, term) for term in terms)
+        return tasks
+
+    def terms_for(self, search_terms: dict[str, list[str]]) -> list[str]:
+        return list(search_terms.get(self.name) or search_terms.get(self.language) or [])
+
+    # --- requests -------------------------------------------------------------------------------
+
+    def search_request(self, term: str, page: int, state: dict[str, Any]) -> Request:
+        raise NotImplementedError
+
+    def item_request(self, row: SearchRow) -> Request | None:
+        return None
+
+    def parse_search_page(self, response: Response) -> SearchPage:
+        assert self.pages is not None
+        return self.pages.parse_search(response)
+
+    def parse_item_page(self, response: Response, row: SearchRow) -> ItemPage:
+        assert self.pages is not None
+        return self.pages.parse_item(response, row.item_id)
+
+    def _meta(self, category: str, kind: str, **extra: Any) -> dict[str, Any]:
+        return {"category": category, "kind": kind, "download_slot": self.name, **extra}
+
+    def _search(self, task: SearchTask, page: int, state: dict[str, Any]) -> Request:
+        """A search request; first pages are counted as pending when planned, later ones here."""
+        request = self.search_request(task.term, page, state)
+        request.meta.update(self._meta(task.category, "search", term=task.term, page=page, state=state))
+        if page > 1:
+            self.pending[task.category] = self.pending.get(task.category, 0) + 1
+        return request.replace(callback=self.parse_search, errback=self.failed)
+
+    async def start(self) -> AsyncIterator[Request]:
+        for task in self.plan:
+            yield self._search(task, 1, {})
+
+    def start_requests(self) -> Iterator[Request]:  # Scrapy < 2.13
+        for task in self.plan:
+            yield self._search(task, 1, {})
+
+    # --- callbacks ------------------------------------------------------------------------------
+
+    def limit_reached(self) -> bool:
+        return self.args.limit is not None and self.yielded >= self.args.limit
+
+    def parse_search(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        category = meta["category"]
+        try:
+            self.coverage.add(category, pages_fetched=1)
+            try:
+                page = self.parse_search_page(response)
+            except PageError as exc:
+                self.coverage.add(category, errors=1)
+                log.warning("%s %s: unreadable search page %s: %s", self.name, category, response.url, exc)
+                return
+            yield from self._rows(page.rows, category)
+            more = page.has_next and page.rows
+            if more and meta["page"] < self.args.depth and not self.limit_reached():
+                if not self.coverage.is_blocked(category):
+                    state = {**meta.get("state", {}), **page.state}
+                    yield self._search(SearchTask(category, meta["term"]), meta["page"] + 1, state)
+            elif more:
+                self.coverage.progress[category].truncated = True
+            else:
+                self.coverage.progress[category].exhausted = True
+        finally:
+            self._finished(category)
+
+    def _rows(self, rows: list[SearchRow], category: str) -> Iterator[Any]:
+        for row in rows:
+            if self.limit_reached():
+                self.coverage.progress[category].truncated = True
+                return
+            if not row.item_id or not self.coverage.saw(category, row.item_id):
+                continue
+            self.yielded += 1
+            sig = search_sig(row)
+            self.search_sigs[row.item_id] = sig
+            reason = needs_detail(
+                self.known.get(row.item_id),
+                sig,
+                self.now,
+                timedelta(days=self.args.refresh_days),
+                self.args.details,
+                self.run_id,
+                self.run_started,
+            )
+            request = self.item_request(row) if reason else None
+            if request is None:
+                if reason:
+                    yield row.to_item(self.name, category)
+                else:
+                    yield Sighting(self.name, row.item_id, category, sig)
+                continue
+            request.meta.update(self._meta(category, "item", row=row, reason=reason))
+            self.pending[category] = self.pending.get(category, 0) + 1
+            yield request.replace(callback=self.parse_item, errback=self.failed)
+
+    def parse_item(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        category, row = meta["category"], meta["row"]
+        try:
+            try:
+                page = self.parse_item_page(response, row)
+            except PageError as exc:
+                self.coverage.add(category, errors=1)
+                log.warning("%s %s: unreadable product page %s: %s", self.name, category, response.url, exc)
+                yield row.to_item(self.name, category)
+                return
+            yield self.merge(page, row, category)
+        finally:
+            self._finished(category)
+
+    def merge(self, page: ItemPage, row: SearchRow, category: str) -> ListingItem:
+        """The product page's item, with what only the search row knew filled in."""
+        if page.gone:
+            gone = row.to_item(self.name, category)
+            gone.available = False
+            gone.detail_fetched = True
+            return gone
+        item = page.item
+        item.category = category
+        item.item_id = item.item_id or row.item_id
+        for name in ("seller_id", "seller_name", "brand", "sales_count", "comment_count"):
+            if getattr(item, name) in (None, "") and getattr(row, name) not in (None, ""):
+                setattr(item, name, getattr(row, name))
+        if item.price is None and not item.price_masked and row.price is not None:
+            item.price = row.price
+        if not item.image_urls and row.image_url:
+            item.image_urls = [row.image_url]
+        if page.gone:
+            item.available = False
+        return item
+
+    def failed(self, failure: Any) -> Iterator[Any]:
+        request = failure.request
+        meta = request.meta
+        category = meta.get("category")
+        try:
+            error = failure.value
+            block = getattr(error, "block", None)
+            if isinstance(block, Block):
+                self.blocked(category, block)
+            elif type(error).__name__ == "IgnoreRequest" and "robots.txt" in str(error):
+                self.blocked(category, Block("robots", "robots.txt forbids this path"))
+            else:
+                self.coverage.add(category, errors=1)
+                log.warning("%s %s: %s failed: %r", self.name, category, request.url, error)
+            row = meta.get("row")
+            if meta.get("kind") == "item" and row is not None:
+                yield row.to_item(self.name, category)
+        finally:
+            if meta.get("kind") in {"search", "item"}:
+                self._finished(category)
+
+    def blocked(self, category: str | None, block: Block) -> None:
+        reason = str(block)
+        if block.kind == "login" and self.session and self.session.logged_in:
+            reason = f"session expired: renew the cookie file for {self.name} ({block.reason})"
+        if self.coverage.block(category, reason):
+            log.warning("%s %s: blocked, %s; the rest of the crawl goes on", self.name, category, reason)
+
+    def _finished(self, category: str | None) -> None:
+        if not category:
+            return
+        self.pending[category] = self.pending.get(category, 1) - 1
+
+    def finished_categories(self) -> list[str]:
+        return [c for c, n in self.pending.items() if n <= 0]
+
+    def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        self.redactor.uninstall()
