@@ -60,7 +60,7 @@ def _load(session: Session, purchase_id: int) -> Purchase:
     return purchase
 
 
-def _move(
+def transition(
     session: Session,
     clock: Clock,
     actor: Actor,
@@ -111,7 +111,7 @@ def mark_ordered(
     purchase.price_paid = paid
     if buyer:
         purchase.buyer = buyer
-    return _move(
+    return transition(
         session,
         clock,
         actor,
@@ -140,7 +140,7 @@ def mark_received(
     purchase.sample.received_at = clock.now()
     purchase.sample.condition = (condition or "").strip()
     purchase.sample.parcel_photos = list(parcel_photos or [])
-    return _move(
+    return transition(
         session,
         clock,
         actor,
@@ -170,14 +170,14 @@ def send_to_lab(
     purchase.lab_id = lab.id
     purchase.sample.lab_id = lab.id  # type: ignore[union-attr]
     purchase.sample.sent_at = clock.now()  # type: ignore[union-attr]
-    return _move(session, clock, actor, purchase, S.SENT_TO_LAB, {"lab": lab.code})
+    return transition(session, clock, actor, purchase, S.SENT_TO_LAB, {"lab": lab.code})
 
 
 def cancel(session: Session, clock: Clock, actor: Actor, purchase_id: int, reason: str) -> Purchase:
     purchase = _load(session, purchase_id)
     if not (reason or "").strip():
         raise LifecycleError(f"{_label(purchase)}: say why it is cancelled")
-    return _move(session, clock, actor, purchase, S.CANCELLED, {"reason": reason.strip()})
+    return transition(session, clock, actor, purchase, S.CANCELLED, {"reason": reason.strip()})
 
 
 @dataclass(frozen=True)
