@@ -114,7 +114,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "electric heater",
         "fan heater",
         "portable heater",
-        "heater",
     ),
     "hair_dryer": ("电吹风", "吹风机", "hair dryer", "hair dryers", "hairdryer", "blow dryer"),
     "electric_kettle": ("电水壶", "电热水壶", "kettle", "kettles"),

@@ -19,7 +19,7 @@ _MODEL_PREFIX = re.compile(
     r"^(?:model(?:\s*(?:no\.?|number|numbers|s))?|type|ref\.?|art\.?\s*no\.?|item\s*no\.?|型号|规格型号)\s*[:：#]?\s*",
     re.IGNORECASE,
 )
-_MODEL_SEPARATORS = re.compile(r"\s*(?:[,;，；、|\n]|\s/\s|/|\band\b|\s和\s)\s*", re.IGNORECASE)
+_MODEL_SEPARATORS = re.compile(r"\s*(?:[,;，；、|\n]|\s/\s|\s-\s|\band\b|\s和\s)\s*", re.IGNORECASE)
 _RANGE = re.compile(r"^(?P<a>[^~～]+?)\s*(?:~|～|至|\bto\b|–|—|\.\.)\s*(?P<b>.+)$", re.IGNORECASE)
 _PAREN_LIST = re.compile(r"^[^()（）]*[(（](?P<inner>[^()（）]*[,，、;；/][^()（）]*)[)）]\s*$")
 _TRAILING_NOTE = re.compile(r"\s*[(（][^()（）\d]*[)）]\s*$")
@@ -69,7 +69,11 @@ def split_models(value: object) -> list[str]:
         text = listed["inner"]
     out: list[str] = []
     previous: str | None = None
-    for part in _MODEL_SEPARATORS.split(text):
+    pieces: list[str] = []
+    for piece in _MODEL_SEPARATORS.split(text):
+        # a bare slash separates models (A/B/C) but not in type-approval numbers (e1*2007/46*1947*10)
+        pieces.extend(piece.split("/") if "*" not in piece else [piece])
+    for part in pieces:
         part = _TRAILING_NOTE.sub("", part).strip(" .:：")
         if part.count("(") != part.count(")") or part.count("（") != part.count("）"):
             part = part.strip("()（）")
