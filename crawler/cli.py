@@ -8,6 +8,7 @@ import typer
 
 from crawler import __version__
 from crawler.commands import browser, catalogue, db, demo, references
+from crawler.commands import crawl as crawl_commands
 from crawler.commands import evidence as evidence_commands
 from crawler.commands import web as web_commands
 from crawler.commands.common import fail
@@ -28,6 +29,8 @@ app.command("demo")(demo.demo)
 app.add_typer(evidence_commands.app, name="evidence")
 app.command("serve")(web_commands.serve)
 app.add_typer(web_commands.users_app, name="users")
+app.command("crawl")(crawl_commands.crawl)
+app.add_typer(crawl_commands.runs_app, name="runs")
 
 
 @app.callback()

@@ -232,6 +232,9 @@ class PlatformSpider(scrapy.Spider):
             self.coverage.add(category, pages_fetched=1)
             try:
                 page = self.parse_search_page(response)
+            except BlockedError as exc:
+                self.blocked(category, exc.block)
+                return
             except PageError as exc:
                 self.coverage.add(category, errors=1)
                 log.warning("%s %s: unreadable search page %s: %s", self.name, category, response.url, exc)
@@ -276,6 +279,7 @@ class PlatformSpider(scrapy.Spider):
                     yield Sighting(self.name, row.item_id, category, sig)
                 continue
             request.meta.update(self._meta(category, "item", row=row, reason=reason))
+            request.meta.setdefault("handle_httpstatus_list", [404, 410])
             self.pending[category] = self.pending.get(category, 0) + 1
             yield request.replace(callback=self.parse_item, errback=self.failed)
 
@@ -283,8 +287,15 @@ class PlatformSpider(scrapy.Spider):
         meta = response.meta
         category, row = meta["category"], meta["row"]
         try:
+            if response.status in (404, 410):
+                yield self.merge(ItemPage(item=row.to_item(self.name, category), gone=True), row, category)
+                return
             try:
                 page = self.parse_item_page(response, row)
+            except BlockedError as exc:
+                self.blocked(category, exc.block)
+                yield row.to_item(self.name, category)
+                return
             except PageError as exc:
                 self.coverage.add(category, errors=1)
                 log.warning("%s %s: unreadable product page %s: %s", self.name, category, response.url, exc)

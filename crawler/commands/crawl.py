@@ -1,0 +1,163 @@
+"""``surveil crawl`` (progress, then the coverage table) and ``surveil runs show RUN``."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from crawler.catalogue.schema import load_platforms
+from crawler.commands.catalogue import load_into_database
+from crawler.commands.common import app_context, console, fail, print_json
+from crawler.crawling.report import coverage_rows, coverage_table, robots_notes, totals
+from crawler.crawling.runner import CrawlPlan, run_crawl
+from crawler.storage import migrate
+from crawler.storage.engine import transaction
+from crawler.storage.models import CrawlRun, RunStatus
+from crawler.storage.repositories import CategoryRepository, RunRepository
+
+runs_app = typer.Typer(help="Crawl runs and their coverage.", no_args_is_help=True)
+
+
+def _progress(spiders: list) -> Table:
+    table = Table(title="crawling", show_edge=False)
+    for name in ("platform", "requests", "listings", "stored", "blocked"):
+        table.add_column(name, justify="left" if name in ("platform", "blocked") else "right")
+    for spider in spiders:
+        cov = spider.coverage
+        table.add_row(
+            spider.name,
+            str(cov.requests_total()),
+            str(cov.seen_total()),
+            str(spider.stored),
+            ", ".join(sorted(cov.blocked)) or "",
+        )
+    return table
+
+
+def crawl(
+    ctx: typer.Context,
+    platform: list[str] = typer.Option([], "--platform", "-p", help="Platform code; repeat; default all."),
+    category: list[str] = typer.Option(
+        [], "--category", "-c", help="Category code; repeat; default all active."
+    ),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="At most this many listings per platform."),
+    depth: int = typer.Option(3, "--depth", min=1, max=100, help="Search result pages per term."),
+    details: str = typer.Option("auto", "--details", help="auto (new/changed/due), always, never."),
+    refresh_days: float | None = typer.Option(
+        None, "--refresh-days", min=0, help="Re-read product pages after."
+    ),
+    max_terms: int | None = typer.Option(None, "--max-terms", min=1, help="Search terms per category."),
+    resume: int | None = typer.Option(None, "--resume", help="Continue an interrupted run."),
+    quiet: bool = typer.Option(False, "--quiet", help="No live progress."),
+) -> None:
+    """Crawl the platforms for the monitored categories, then print the coverage table."""
+    context = app_context(ctx)
+    migrate.upgrade(context.engine)
+    with transaction(context.sessions) as session:
+        have_categories = bool(CategoryRepository(session, context.clock).all())
+    if not have_categories:
+        load_into_database(context, None)
+    if resume is not None:
+        with transaction(context.sessions) as session:
+            run = session.get(CrawlRun, resume)
+            if run is None:
+                fail(f"run {resume} does not exist")
+            options = dict(run.options or {})
+            run.status = RunStatus.RUNNING
+        plan = CrawlPlan(**{k: v for k, v in options.items() if k in CrawlPlan.__dataclass_fields__})
+        run_id = resume
+    else:
+        from crawler.crawling.profiles.loader import profile_names
+
+        known = [p.code for p in load_platforms()]
+        platforms = platform or known
+        unknown = [p for p in platforms if p not in known and p not in profile_names()]
+        if unknown:
+            fail(f"unknown platform(s): {', '.join(unknown)}; known: {', '.join(known + profile_names())}")
+        if details not in ("auto", "always", "never"):
+            fail("--details must be auto, always or never")
+        plan = CrawlPlan(
+            platforms=platforms,
+            categories=category,
+            depth=depth,
+            limit=limit,
+            details=details,
+            refresh_days=refresh_days,
+            max_terms=max_terms,
+        )
+        with transaction(context.sessions) as session:
+            run = RunRepository(session, context.clock).start(trigger="manual", options=plan.__dict__)
+            run_id = run.id
+    console().print(f"run {run_id}: {', '.join(plan.platforms)}" + (" (resumed)" if resume else ""))
+    extra = {"LOG_LEVEL": "WARNING"}
+    try:
+        if quiet:
+            run_crawl(context, plan, run_id, extra)
+        else:
+            with Live(_progress([]), console=console(), refresh_per_second=4, transient=True) as live:
+                run_crawl(
+                    context, plan, run_id, extra, on_tick=lambda spiders: live.update(_progress(spiders))
+                )
+    except ValueError as exc:
+        fail(str(exc))
+    with transaction(context.sessions) as session:
+        runs = RunRepository(session, context.clock)
+        run = runs.get(run_id)
+        summary = dict(run.summary or {})
+        summary["totals"] = totals(run)
+        runs.finish(run, summary=summary)
+    show(ctx, run_id, as_json=False)
+
+
+@runs_app.command("show")
+def show(
+    ctx: typer.Context,
+    run_id: int = typer.Argument(..., help="The run's number."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Coverage of a run per platform × category: fetched, seen, new, changed, gone, errors, blocked."""
+    context = app_context(ctx)
+    with transaction(context.sessions) as session:
+        run = RunRepository(session, context.clock).get(run_id)
+        if run is None:
+            fail(f"run {run_id} does not exist")
+        if as_json:
+            print_json(
+                {
+                    "run": run.id,
+                    "status": str(run.status),
+                    "started_at": run.started_at,
+                    "finished_at": run.finished_at,
+                    "totals": totals(run),
+                    "coverage": coverage_rows(run),
+                    "platforms": (run.summary or {}).get("platforms", {}),
+                }
+            )
+            return
+        out = console() if console().is_terminal else Console(highlight=False, width=160)
+        out.print(coverage_table(run, context.settings.display_timezone))
+        for note in robots_notes(run):
+            out.print(note)
+
+
+@runs_app.command("list")
+def list_(ctx: typer.Context, limit: int = typer.Option(20, "--limit", min=1)) -> None:
+    """The most recent runs."""
+    context = app_context(ctx)
+    with transaction(context.sessions) as session:
+        table = Table("run", "status", "started", "requests/listing", "platforms")
+        for run in RunRepository(session, context.clock).recent(limit):
+            t = (run.summary or {}).get("totals", {})
+            rpl = t.get("requests_per_listing")
+            table.add_row(
+                str(run.id),
+                str(run.status),
+                str(run.started_at)[:19],
+                "—" if rpl is None else f"{rpl:.3f}",
+                ", ".join(
+                    (run.options or {}).get("platforms", []) or [(run.options or {}).get("platform", "")]
+                ),
+            )
+        console().print(table)

@@ -1,0 +1,1 @@
+"""No-code platforms: YAML profiles (endpoints, JSON paths or CSS selectors, pagination, identity)."""
