@@ -10,6 +10,7 @@ from crawler import __version__
 from crawler.commands import browser, catalogue, db, demo, references
 from crawler.commands import crawl as crawl_commands
 from crawler.commands import evidence as evidence_commands
+from crawler.commands import sandbox as sandbox_cmd
 from crawler.commands import web as web_commands
 from crawler.commands.common import fail
 from crawler.config import ConfigError, load_settings
@@ -24,6 +25,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(browser.app, name="browser")
+app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(references.app, name="references")
 app.command("demo")(demo.demo)
 app.add_typer(evidence_commands.app, name="evidence")

@@ -1,0 +1,1 @@
+"""The local sandbox marketplace: several platforms' mobile endpoints, generated from a seed, with faults."""

@@ -1,0 +1,567 @@
+"""The marketplace's listings: each one a pure function of (seed, platform, index, night).
+
+Listing indexes are laid out by category: index ``i`` belongs to category ``i % C`` and is that category's
+search slot ``i // C``. A search for a category's term pages through its slots, so any (keyword, page) is
+computed without enumerating the catalogue. Every ``block`` slots of a category hold one planted match of a
+reference entry and two near misses; the rest are plain listings. Nights add listings at the end (some of
+them relisted copies of taken-down products under new sellers), change prices and titles, take some down.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+
+from crawler.catalogue.schema import Catalogue, CategorySpec, load_categories
+from crawler.sandbox import modelnos, vocab
+from crawler.sandbox.config import ENGLISH_PLATFORMS, PLATFORMS, SandboxConfig
+from crawler.sandbox.hashing import IdCodec, h64, pick, span, unit
+from crawler.sandbox.references import ReferencePool, SandboxRef, load_pool
+
+#: (base, modulus) of each platform's public item ids.
+ID_SPACES = {
+    "jd": (100000000000, 10**10),
+    "taobao": (600000000000, 10**11),
+    "pdd": (10000000000, 10**10),
+    "yhd": (10000000, 10**8),
+    "aliexpress": (32000000000, 10**10),
+    "amazon": (0, 36**8),
+    "ocj": (10000000, 10**7),
+}
+PER_PAGE = {"jd": 30, "taobao": 20, "pdd": 20, "yhd": 20, "aliexpress": 40, "amazon": 24, "ocj": 20}
+_B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+CNY_PER_USD = 7.1
+
+
+@dataclass(frozen=True)
+class Product:
+    """What is sold; a relisted copy carries the same product under a new seller."""
+
+    key: str
+    category: str
+    kind: str  # match | near_miss | plain
+    near_miss: str | None  # neighbour_model | same_model_other_brand | generic
+    ref: SandboxRef | None
+    brand: str
+    brand_zh: str | None
+    model: str
+    barcode: str | None
+    origin_index: int
+
+
+@dataclass(frozen=True)
+class Listing:
+    platform: str
+    index: int
+    item_id: str
+    category: str
+    product: Product
+    relist_of: int | None
+    born: int
+    down: int | None
+    version: int
+    title: str
+    price_cents: int
+    currency: str
+    shop_id: str
+    shop_name: str
+    brand_shown: str | None
+    model_in_title: str | None
+    model_in_specs: str | None
+    specs: tuple[tuple[str, str], ...]
+    licence_no: str | None
+    sales: int
+    comments: int
+    images: int
+    variations: tuple[str, ...]
+    self_operated: bool
+    tmall: bool
+
+    @property
+    def price(self) -> str:
+        return f"{self.price_cents // 100}.{self.price_cents % 100:02d}"
+
+    def alive(self, night: int) -> bool:
+        return self.born <= night and (self.down is None or self.down > night)
+
+    @property
+    def kind(self) -> str:
+        return self.product.kind
+
+    def spec(self, name: str) -> str | None:
+        for key, value in self.specs:
+            if key == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    category: str | None
+    page: int
+    per_page: int
+    total: int
+    listings: list[Listing]
+
+    @property
+    def has_more(self) -> bool:
+        return self.page * self.per_page < self.total
+
+
+class Market:
+    """The generated catalogue of every platform; caches are bounded."""
+
+    def __init__(
+        self, config: SandboxConfig, catalogue: Catalogue | None = None, pool: ReferencePool | None = None
+    ) -> None:
+        self.config = config
+        self.catalogue = catalogue or load_categories()
+        self.specs: list[CategorySpec] = list(self.catalogue.categories)
+        self.codes = [c.code for c in self.specs]
+        self.pool = pool or load_pool(config.references, self.codes)
+        self.refs_by_category = self.pool.index()
+        self.codecs = {p: IdCodec(config.seed, p, *ID_SPACES[p]) for p in PLATFORMS}
+        self._terms = self._term_index()
+        self.product = lru_cache(maxsize=65536)(self._product)
+        self.listing = lru_cache(maxsize=65536)(self._listing)
+        self._positions = lru_cache(maxsize=16384)(self._block_positions)
+        self.category_for_keyword = lru_cache(maxsize=4096)(self._category_for_keyword)
+
+    # ----- ids -------------------------------------------------------------------------------------
+    def item_id(self, platform: str, index: int) -> str:
+        value = self.codecs[platform].encode(index)
+        if platform == "amazon":
+            digits = ""
+            for _ in range(8):
+                value, rem = divmod(value, 36)
+                digits = _B36[rem] + digits
+            return "B0" + digits
+        return str(value)
+
+    def index_of(self, platform: str, item_id: str) -> int | None:
+        """The listing index behind a public id, or None when no listing ever had it."""
+        try:
+            if platform == "amazon":
+                text = item_id.upper()
+                if len(text) != 10 or not text.startswith("B0"):
+                    return None
+                value = 0
+                for ch in text[2:]:
+                    value = value * 36 + _B36.index(ch)
+            else:
+                value = int(item_id)
+        except ValueError:
+            return None
+        index = self.codecs[platform].decode(value)
+        if index is None or index >= self.config.count():
+            return None
+        return index
+
+    # ----- search ----------------------------------------------------------------------------------
+    def _term_index(self) -> list[tuple[str, str]]:
+        out = []
+        for spec in self.specs:
+            terms = {spec.name_zh, spec.name_en}
+            for values in spec.search_terms.values():
+                terms.update(values)
+            out.extend((t.lower().strip(), spec.code) for t in terms if t.strip())
+        return out
+
+    def _category_for_keyword(self, keyword: str) -> str | None:
+        kw = " ".join(keyword.lower().split())
+        if not kw:
+            return None
+        for term, code in self._terms:
+            if term == kw:
+                return code
+        best = None
+        for term, code in self._terms:
+            if (term in kw or (len(kw) >= 2 and kw in term)) and (best is None or len(term) > best[0]):
+                best = (len(term), code)
+        return best[1] if best else None
+
+    def slots(self, category: str, night: int | None = None) -> int:
+        c = self.codes.index(category)
+        count = self.config.count(night)
+        return 0 if count <= c else (count - c + len(self.codes) - 1) // len(self.codes)
+
+    def search(self, platform: str, keyword: str, page: int, per_page: int | None = None) -> SearchPage:
+        per_page = per_page or PER_PAGE[platform]
+        night = self.config.night
+        code = self.category_for_keyword(keyword)
+        if code is None or page < 1:
+            return SearchPage(code, page, per_page, 0, [])
+        c = self.codes.index(code)
+        total = self.slots(code)
+        start = (page - 1) * per_page
+        found = []
+        for k in range(start, min(start + per_page, total)):
+            listing = self.listing(platform, c + k * len(self.codes))
+            if listing.alive(night):
+                found.append(listing)
+        return SearchPage(code, page, per_page, total, found)
+
+    def find(self, platform: str, item_id: str) -> Listing | None:
+        index = self.index_of(platform, item_id)
+        return None if index is None else self.listing(platform, index)
+
+    # ----- planted entries -------------------------------------------------------------------------
+    def _block_positions(self, platform: str, c: int, block: int) -> tuple[int, int, int]:
+        rng = random.Random(h64(self.config.seed, platform, "block", c, block))
+        match, near_a, near_b = rng.sample(range(self.config.block), 3)
+        return match, near_a, near_b
+
+    def slot_plan(self, platform: str, index: int) -> tuple[str, str | None, SandboxRef | None]:
+        """(kind, near-miss kind, reference) planned for a slot, before relisting is considered."""
+        seed = self.config.seed
+        n = len(self.codes)
+        c, k = index % n, index // n
+        block, pos = divmod(k, self.config.block)
+        match, near_a, near_b = self._positions(platform, c, block)
+        refs = self.refs_by_category.get(self.codes[c], ())
+        if pos == match and refs:
+            return "match", None, refs[(block + h64(seed, platform, c, "ref")) % len(refs)]
+        if pos == near_a and refs:
+            kind = "neighbour_model" if h64(seed, platform, index, "nk") % 3 else "generic"
+            return "near_miss", kind, refs[(block + h64(seed, platform, c, "ref-nb")) % len(refs)]
+        if pos == near_b:
+            others = [r for r in self.pool.refs if r.category != self.codes[c]]
+            if others:
+                return (
+                    "near_miss",
+                    "same_model_other_brand",
+                    others[h64(seed, platform, index, "om") % len(others)],
+                )
+        return "plain", None, None
+
+    # ----- products --------------------------------------------------------------------------------
+    def _product(self, platform: str, index: int) -> tuple[Product, int | None]:
+        """The product a listing sells and, for a relisted copy, the index of the listing it copies."""
+        cfg = self.config
+        born = cfg.born(index)
+        if born >= 1 and unit(cfg.seed, platform, index, "relist") < cfg.relist_rate:
+            origin = self._relist_origin(platform, index, born)
+            if origin is not None:
+                return self.product(platform, origin)[0], origin
+        seed = cfg.seed
+        code = self.codes[index % len(self.codes)]
+        kind, near, ref = self.slot_plan(platform, index)
+        english = platform in ENGLISH_PLATFORMS
+        generic_brand = pick(vocab.BRANDS_EN if english else vocab.BRANDS_ZH, seed, platform, index, "brand")
+        if kind == "match" and ref:
+            return Product(
+                f"ref:{ref.key}",
+                code,
+                kind,
+                None,
+                ref,
+                ref.brand,
+                ref.brand_zh,
+                ref.model,
+                ref.barcode or None,
+                index,
+            ), None
+        if kind == "near_miss" and ref and near == "neighbour_model":
+            model = modelnos.neighbour(ref.model, seed, platform, index)
+            barcode = modelnos.ean13(seed, platform, index)
+            return Product(
+                f"nb:{platform}:{index}",
+                code,
+                kind,
+                near,
+                ref,
+                ref.brand,
+                ref.brand_zh,
+                model,
+                barcode,
+                index,
+            ), None
+        if kind == "near_miss" and ref and near == "same_model_other_brand":
+            model = ref.model
+            return Product(
+                f"om:{platform}:{index}", code, kind, near, ref, generic_brand, None, model, None, index
+            ), None
+        model = modelnos.random_model(seed, platform, index)
+        barcode = modelnos.ean13(seed, platform, index) if unit(seed, platform, index, "bc") < 0.6 else None
+        return Product(
+            f"{'gn' if near else 'p'}:{platform}:{index}",
+            code,
+            kind,
+            near,
+            ref,
+            generic_brand,
+            None,
+            model,
+            barcode,
+            index,
+        ), None
+
+    def _relist_origin(self, platform: str, index: int, born: int) -> int | None:
+        cfg = self.config
+        n = len(self.codes)
+        c = index % n
+        earlier = cfg.count(born - 1)
+        blocks = max(1, (earlier // n) // cfg.block + 1)
+        for attempt in range(4):
+            block = h64(cfg.seed, platform, index, "relist-block", attempt) % blocks
+            pos = self._positions(platform, c, block)[0]
+            origin = c + n * (block * cfg.block + pos)
+            if origin >= earlier:
+                continue
+            product, _ = self.product(platform, origin)
+            if product.kind != "match":
+                continue
+            down = self.down_night(platform, origin, born)
+            if down is not None and down <= born:
+                return origin
+        return None
+
+    def down_night(self, platform: str, index: int, upto: int) -> int | None:
+        """The first night (<= upto) the listing was taken down, or None."""
+        cfg = self.config
+        product, _ = self.product(platform, index)
+        rate = cfg.takedown_rate_match if product.kind == "match" else cfg.takedown_rate
+        for night in range(cfg.born(index) + 1, upto + 1):
+            if unit(cfg.seed, platform, index, "down", night) < rate:
+                return night
+        return None
+
+    def version(self, platform: str, index: int, night: int) -> int:
+        cfg = self.config
+        for n in range(night, cfg.born(index), -1):
+            if unit(cfg.seed, platform, index, "change", n) < cfg.change_rate:
+                return n
+        return 0
+
+    # ----- listings --------------------------------------------------------------------------------
+    def _listing(self, platform: str, index: int) -> Listing:
+        cfg = self.config
+        seed = cfg.seed
+        night = cfg.night
+        product, relist_of = self.product(platform, index)
+        spec = self.specs[self.codes.index(product.category)]
+        words = vocab.WORDS.get(product.category, vocab.GENERIC)
+        english = platform in ENGLISH_PLATFORMS
+        key = (seed, platform, index)
+        version = self.version(platform, index, night)
+        variations: list[str] = []
+
+        # brand: in the title, in Chinese, only in the shop name, or both
+        brand_title: str | None = product.brand
+        brand_shop = False
+        brand_spec: str | None = product.brand
+        if product.kind == "match" or product.near_miss == "neighbour_model":
+            style = h64(*key, "bstyle") % 4
+            if style == 1 and product.brand_zh and not english:
+                brand_title = brand_spec = product.brand_zh
+                variations.append("brand_zh")
+            elif style == 2:
+                brand_title = brand_spec = None
+                brand_shop = True
+                variations.append("brand_in_shop_only")
+            elif style == 3:
+                brand_shop = True
+        elif h64(*key, "pbrand") % 5 == 0:
+            brand_shop = True
+
+        # model: a seller's spelling, in the title and/or the specs
+        m_style = pick(modelnos.STYLES, *key, "mstyle") if product.kind == "match" else "exact"
+        model_text = modelnos.seller_variant(product.model, m_style)
+        if m_style != "exact":
+            variations.append(f"model_{m_style}")
+        where = h64(*key, "mwhere") % 3  # 0 title, 1 specs, 2 both
+        model_in_title = model_text if where in (0, 2) else None
+        model_in_specs = model_text if where in (1, 2) else None
+        if product.kind == "match" and model_in_title is None:
+            variations.append("model_in_specs_only")
+        if product.kind == "match" and product.barcode:
+            variations.append("barcode_in_specs_only")
+
+        title = self._title(
+            platform, index, product, spec, words, brand_title, model_in_title, version, relist_of
+        )
+        if relist_of is not None:
+            variations.append("relisted")
+
+        # price
+        low, high = words.price
+        base = span(low * 100, high * 100, seed, platform, product.key, "price")
+        if version:
+            base = int(base * (0.8 + 0.4 * unit(*key, "reprice", version)))
+        if english:
+            base = max(199, int(base / CNY_PER_USD))
+        cents = (base // 100) * 100 + pick((0, 90, 99, 80, 0, 50), *key, "cents")
+
+        shop_id, shop_name = self._shop(platform, index, product, brand_shop, relist_of)
+        self_operated = platform == "jd" and "自营" in shop_name
+        tmall = platform == "taobao" and ("旗舰店" in shop_name or "专卖店" in shop_name)
+
+        specs: list[tuple[str, str]] = []
+        licence = None
+        if english:
+            if brand_spec:
+                specs.append(("Brand", brand_spec))
+            if model_in_specs:
+                specs.append(("Item model number", model_in_specs))
+            if product.barcode:
+                specs.append(("UPC" if platform == "amazon" else "EAN", product.barcode))
+            specs.append(("Material", vocab.MATERIAL_EN.get(words.material, "Other")))
+            specs.append(("Country of Origin", "China"))
+        else:
+            if brand_spec:
+                specs.append(("品牌", brand_spec))
+            if model_in_specs:
+                specs.append(("型号", model_in_specs))
+            if product.barcode:
+                specs.append(("条形码", product.barcode))
+            specs.append(("材质", words.material))
+            specs.append(("产地", "中国" + pick(vocab.PROVINCES, seed, product.key, "prov")))
+            if spec.licence_required:
+                licence = f"XK{span(10, 30, seed, product.key, 'xk1')}-{span(100, 999, seed, product.key, 'xk2')}-{span(10000, 99999, seed, product.key, 'xk3')}"
+                specs.append(("生产许可证编号", licence))
+            if spec.ccc_required:
+                licence = f"{span(2019, 2025, seed, product.key, 'ccc1')}0{span(1, 9, seed, product.key, 'ccc2')}{span(10000000, 99999999, seed, product.key, 'ccc3')}"
+                specs.append(("3C证书编号", licence))
+        sales = int(10 ** (1 + 4 * unit(*key, "sales") ** 2))
+        comments = int(sales * (0.2 + 0.5 * unit(*key, "comments")))
+        return Listing(
+            platform=platform,
+            index=index,
+            item_id=self.item_id(platform, index),
+            category=product.category,
+            product=product,
+            relist_of=relist_of,
+            born=cfg.born(index),
+            down=self.down_night(platform, index, night),
+            version=version,
+            title=title,
+            price_cents=cents,
+            currency="USD" if english else "CNY",
+            shop_id=shop_id,
+            shop_name=shop_name,
+            brand_shown=brand_spec or brand_title,
+            model_in_title=model_in_title,
+            model_in_specs=model_in_specs,
+            specs=tuple(specs),
+            licence_no=licence,
+            sales=sales,
+            comments=comments,
+            images=3 + h64(*key, "images") % 3,
+            variations=tuple(variations),
+            self_operated=self_operated,
+            tmall=tmall,
+        )
+
+    def _title(
+        self,
+        platform: str,
+        index: int,
+        product: Product,
+        spec: CategorySpec,
+        words: vocab.CategoryWords,
+        brand: str | None,
+        model: str | None,
+        version: int,
+        relist_of: int | None,
+    ) -> str:
+        seed = self.config.seed
+        key = (seed, platform, index)
+        pkey = (seed, product.key)
+        english = platform in ENGLISH_PLATFORMS
+        rng = random.Random(h64(*pkey, "title-words"))
+        if english:
+            nouns = spec.search_terms.get("en") or [spec.name_en]
+            noun = pick(nouns, *pkey, "noun").title()
+            attrs = rng.sample(words.attrs_en, min(len(words.attrs_en), 2 + rng.randrange(2)))
+            parts = [pick(vocab.PREFIXES_EN, *key, "pre", version).strip()]
+            if brand:
+                parts.append(brand)
+            ref_name = product.ref.product_name if product.ref and product.kind == "match" else ""
+            if ref_name and ref_name.isascii():
+                parts.append(ref_name)
+            parts += attrs + [noun]
+            if model:
+                parts.append(model)
+            parts.append(pick(words.specs_en, *pkey, "spec"))
+            title = " ".join(p for p in parts if p) + pick(vocab.SUFFIXES_EN, *key, "suf", version)
+            return title[:200]
+        nouns = list(spec.search_terms.get("zh") or [spec.name_zh])
+        noun = pick(nouns, *pkey, "noun")
+        second = pick(nouns + [spec.name_zh], *pkey, "noun2")
+        attrs = rng.sample(words.attrs_zh, min(len(words.attrs_zh), 2 + rng.randrange(3)))
+        market = rng.sample(vocab.MARKETING_ZH, 1 + rng.randrange(2))
+        pieces: list[str] = []
+        prefix = pick(vocab.PREFIXES_ZH, *key, "pre", version)
+        if brand:
+            pieces.append(brand)
+        ref_name = product.ref.product_name if product.ref and product.kind in ("match", "near_miss") else ""
+        pieces += market[:1]
+        pieces += attrs[:2]
+        if ref_name and not ref_name.isascii() and product.near_miss != "same_model_other_brand":
+            pieces.append(ref_name)
+        pieces.append(noun)
+        pieces += attrs[2:]
+        if second != noun and h64(*pkey, "stack") % 2:
+            pieces.append(second)
+        if model:
+            pieces.append(model)
+        pieces.append(pick(words.specs_zh, *pkey, "spec"))
+        pieces += market[1:]
+        joiner = " " if h64(*key, "joiner") % 3 else ""
+        if model and not joiner:
+            at = pieces.index(model)
+            pieces[at] = f" {model} "
+        suffix = pick(vocab.SUFFIXES_ZH, *key, "suf", version)
+        if relist_of is not None:
+            prefix = pick(("【清仓】", "【特价处理】", "【新品上架】", ""), *key, "relist-pre")
+        title = prefix + joiner.join(pieces) + (" " + suffix if suffix else "")
+        return title[:120]
+
+    def _shop(
+        self, platform: str, index: int, product: Product, brand_shop: bool, relist_of: int | None
+    ) -> tuple[str, str]:
+        seed = self.config.seed
+        english = platform in ENGLISH_PLATFORMS
+        if brand_shop and relist_of is None:
+            brand = (
+                product.brand_zh
+                if (product.brand_zh and not english and h64(seed, index, "bz") % 2)
+                else product.brand
+            )
+            number = h64(seed, platform, "brand-shop", brand) % 10**7
+            if english:
+                name = pick(
+                    ("{b} Official Store", "{b} Store", "{b} Global Store"), seed, platform, brand
+                ).format(b=brand)
+            else:
+                forms = ["{b}官方旗舰店", "{b}旗舰店", "{b}海外旗舰店", "{b}专营店"]
+                if platform == "jd":
+                    forms.append("{b}京东自营旗舰店")
+                name = pick(forms, seed, platform, brand).format(b=brand)
+            return str(number + 1000), name
+        pool = max(40, self.config.size // 8)
+        salt = "relist-shop" if relist_of is not None else "shop"
+        number = h64(seed, platform, index, salt) % pool + (pool if relist_of is not None else 0)
+        skey = (seed, platform, "shop", number)
+        brand = pick(vocab.BRANDS_EN if english else vocab.BRANDS_ZH, *skey, "b")
+        if english:
+            form = pick(vocab.SHOP_FORMS_EN, *skey, "f")
+            name = form.format(
+                brand=brand,
+                city=pick(vocab.CITIES_EN, *skey, "c"),
+                noun=pick(vocab.SHOP_NOUNS_EN, *skey, "n"),
+                num=h64(*skey, "num") % 100000,
+            )
+        else:
+            form = pick(vocab.SHOP_FORMS_ZH, *skey, "f")
+            name = form.format(
+                brand=brand,
+                city=pick(vocab.CITIES, *skey, "c"),
+                noun=pick(vocab.SHOP_NOUNS, *skey, "n"),
+                name=pick(vocab.NAMES, *skey, "nm"),
+            )
+        return str(10000 + h64(*skey, "id") % 10**7), name
+
+    def all_indexes(self, night: int | None = None) -> range:
+        return range(self.config.count(night))

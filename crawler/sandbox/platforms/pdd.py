@@ -1,0 +1,212 @@
+"""Pinduoduo (mobile.yangkeduo.com): H5 pages with ``window.rawData`` and the paged search proxy API."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from aiohttp import web
+
+from crawler.sandbox.content import Listing
+from crawler.sandbox.hashing import hexdigest
+from crawler.sandbox.platforms.common import fuzzy_count, image_token, path_hash
+from crawler.sandbox.web import dumps, esc, json_response, original_url, redirect, text_response
+
+PLATFORM = "pdd"
+HOSTS = ("mobile.yangkeduo.com",)
+IMAGE_HOSTS = ("img.pddpic.com", "t00img.yangkeduo.com")
+ROBOTS = {"mobile.yangkeduo.com": "User-agent: *\nDisallow: /proxy/\n"}
+SSR_SIZE = 20
+
+
+def image_url(listing: Listing, number: int) -> str:
+    return f"https://img.pddpic.com/mms-material-img/2025-06-01/{path_hash(listing, number)}-{image_token(listing, number)}.jpeg"
+
+
+def is_data(ctx) -> bool:
+    return ctx.path in ("/search_result.html", "/proxy/api/search", "/goods.html", "/goods2.html")
+
+
+def fault_key(ctx) -> str:
+    query = sorted((k, v) for k, v in ctx.query.items() if k not in ("anti_content", "flip", "list_id"))
+    return f"{ctx.path}|{query}"
+
+
+def _fen(listing: Listing) -> int:
+    return listing.price_cents
+
+
+def _goods_brief(listing: Listing) -> dict:
+    return {
+        "goodsID": listing.item_id,
+        "goodsName": listing.title,
+        "price": _fen(listing),
+        "salesTip": f"已拼{fuzzy_count(listing.sales)}件",
+        "thumbUrl": image_url(listing, 0),
+        "mallName": listing.shop_name,
+        "linkURL": f"goods.html?goods_id={listing.item_id}",
+    }
+
+
+def _page(title: str, raw: dict | None, body: str = "") -> str:
+    script = f"<script>window.rawData= {dumps(raw)};</script>" if raw is not None else ""
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{esc(title)}</title>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'></head>"
+        f"<body><div id='main'>{body}</div>{script}</body></html>"
+    )
+
+
+def captcha(ctx) -> web.Response:
+    if ctx.path.startswith("/proxy/"):
+        return json_response(
+            {
+                "error_code": 54001,
+                "verify_auth_token": hexdigest("vat", ctx.request.path_qs, length=24),
+                "error_msg": "请完成验证",
+            }
+        )
+    return redirect(
+        f"https://mobile.yangkeduo.com/psnl_verification.html?VerifyAuthToken="
+        f"{hexdigest('vat', ctx.request.path_qs, length=24)}&from={quote(original_url(ctx.request), safe='')}"
+    )
+
+
+def session_expired(ctx) -> web.Response:
+    if ctx.path.startswith("/proxy/"):
+        return json_response({"error_code": 40001, "error_msg": "登录已过期"}, status=403)
+    return redirect(
+        f"https://mobile.yangkeduo.com/login.html?from={quote(original_url(ctx.request), safe='')}"
+    )
+
+
+async def handle(ctx) -> web.StreamResponse:
+    path = ctx.path
+    if path == "/search_result.html":
+        return _search_page(ctx)
+    if path == "/proxy/api/search":
+        return _search_api(ctx)
+    if path in ("/goods.html", "/goods2.html"):
+        return _goods(ctx)
+    if path == "/login.html":
+        return text_response(
+            _page("登录", {"store": {"pageName": "login"}}, "<div class='login'>手机号登录</div>")
+        )
+    if path == "/psnl_verification.html":
+        return text_response(_page("安全验证", None, "<div class='verify'>请完成安全验证，拖动滑块</div>"))
+    return text_response(_page("404", None, "页面不存在"), status=404)
+
+
+def _search_page(ctx) -> web.Response:
+    keyword = ctx.query.get("search_key", "")
+    listings = []
+    total = 0
+    if ctx.mobile:
+        result = ctx.market.search(PLATFORM, keyword, 1, SSR_SIZE)
+        listings, total = result.listings, result.total
+    raw = {
+        "store": {
+            "pageName": "search_result",
+            "searchKey": keyword,
+            "ssrListData": {
+                "list": [_goods_brief(x) for x in listings],
+                "total": total,
+                "flip": hexdigest("flip", keyword, 1, length=20),
+                "listID": hexdigest(keyword, length=10),
+            },
+        }
+    }
+    return text_response(_page(f"{keyword} - 拼多多", raw))
+
+
+def _search_api(ctx) -> web.Response:
+    if ctx.session is None:
+        return json_response({"error_code": 40001, "error_msg": "未登录"}, status=403)
+    header = ctx.request.headers.get("AccessToken")
+    if header is not None and header != ctx.request.cookies.get("PDDAccessToken"):
+        return json_response({"error_code": 40001, "error_msg": "AccessToken不匹配"}, status=403)
+    if ctx.fault_on("anti_content"):
+        token = ctx.query.get("anti_content", "")
+        if len(token) < 16 or not ctx.sandbox.one_time_tokens.add(f"pdd|{token}"):
+            return json_response(
+                {
+                    "error_code": 54001,
+                    "verify_auth_token": hexdigest("vat", token, length=24),
+                    "error_msg": "anti_content invalid",
+                }
+            )
+    keyword = ctx.query.get("q", "")
+    try:
+        page = max(1, int(ctx.query.get("page", "1")))
+        size = max(1, min(50, int(ctx.query.get("size", str(SSR_SIZE)))))
+    except ValueError:
+        return json_response({"error_code": 10001, "error_msg": "参数错误"}, status=400)
+    result = ctx.market.search(PLATFORM, keyword, page, size)
+    return json_response(
+        {
+            "items": [
+                {
+                    "item_type": 0,
+                    "item_data": {
+                        "goods_model": {
+                            "goods_id": int(x.item_id),
+                            "goods_name": x.title,
+                            "price": _fen(x),
+                            "normal_price": _fen(x) + 300,
+                            "sales_tip": f"已拼{fuzzy_count(x.sales)}件",
+                            "hd_thumb_url": image_url(x, 0),
+                            "mall_name": x.shop_name,
+                            "mall_id": int(x.shop_id),
+                        }
+                    },
+                }
+                for x in result.listings
+            ],
+            "flip": hexdigest("flip", keyword, page + 1, length=20),
+            "has_more": result.has_more,
+            "total": result.total,
+        }
+    )
+
+
+def _goods(ctx) -> web.Response:
+    if not ctx.mobile:
+        return redirect(
+            f"https://mobile.yangkeduo.com/login.html?from={quote(original_url(ctx.request), safe='')}"
+        )
+    listing = ctx.market.find(PLATFORM, ctx.query.get("goods_id", ""))
+    if listing is None:
+        return text_response(
+            _page("商品不存在", {"store": {"initDataObj": {"goods": None, "errorCode": 10002}}}), status=404
+        )
+    mall = {"mallId": listing.shop_id, "mallName": listing.shop_name}
+    if not listing.alive(ctx.config.night):
+        goods = {
+            "goodsID": listing.item_id,
+            "goodsName": listing.title,
+            "isOnSale": False,
+            "statusExplain": "商品已下架",
+        }
+    else:
+        goods = {
+            "goodsID": listing.item_id,
+            "goodsName": listing.title,
+            "catID": listing.category,
+            "mallID": listing.shop_id,
+            "isOnSale": True,
+            "minGroupPrice": _fen(listing),
+            "maxGroupPrice": _fen(listing) + 500,
+            "minNormalPrice": _fen(listing) + 300,
+            "sideSalesTip": f"已拼{fuzzy_count(listing.sales)}件",
+            "topGallery": [image_url(listing, n) for n in range(listing.images)],
+            "detailGallery": [{"url": image_url(listing, n)} for n in range(1, listing.images)],
+            "goodsProperty": [{"key": k, "values": [v]} for k, v in listing.specs],
+            "skus": [
+                {
+                    "specs": [{"spec_key": "规格", "spec_value": "默认"}],
+                    "normalPrice": _fen(listing) + 300,
+                    "groupPrice": _fen(listing),
+                }
+            ],
+        }
+    raw = {"store": {"initDataObj": {"goods": goods, "mall": mall, "queries": {"goods_id": listing.item_id}}}}
+    return text_response(_page(f"{listing.title} - 拼多多", raw))

@@ -1,0 +1,196 @@
+"""Run the sandbox for tests and benchmarks: in this process (a thread with its own loop) or as a child.
+
+with running_sandbox(seed=7, size=600, faults="5xx,captcha") as sb:
+    sb.url                      # "http://127.0.0.1:<port>", use as HTTP proxy for the real hostnames
+    sb.session("jd", "bureau-01")  # cookies of a logged-in test account
+    sb.truth()                  # ground-truth records, exactly what is served
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from crawler.sandbox import accounts
+from crawler.sandbox.config import SandboxConfig
+from crawler.sandbox.content import Market
+from crawler.sandbox.faults import parse_profiles
+from crawler.sandbox.server import Sandbox
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class SandboxHandle:
+    url: str
+    config: SandboxConfig
+    sandbox: Sandbox | None = None
+    _market: Market | None = field(default=None, repr=False)
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    @property
+    def market(self) -> Market:
+        if self.sandbox is not None:
+            return self.sandbox.market
+        if self._market is None:
+            self._market = Market(self.config)
+        return self._market
+
+    def truth(self, include_plain: bool = True) -> list[dict[str, Any]]:
+        from crawler.sandbox.truth import records
+
+        return list(records(self.market, include_plain=include_plain))
+
+    def session(self, platform: str, account: str = "bureau-01", serial: int = 0) -> dict[str, str]:
+        return accounts.mint(self.config.seed, platform, account, serial)
+
+    @property
+    def proxies(self) -> dict[str, str]:
+        return {"http": self.url, "https": self.url}
+
+
+def make_config(
+    seed: int = 1,
+    size: int = 600,
+    faults: str | Iterable[str] | None = None,
+    night: int = 0,
+    references: str | None = "shipped",
+    **overrides: Any,
+) -> SandboxConfig:
+    profiles = (
+        parse_profiles(faults)
+        if isinstance(faults, str) or faults is None
+        else parse_profiles(",".join(faults))
+    )
+    return SandboxConfig(
+        seed=seed, size=size, night=night, faults=profiles, references=references, **overrides
+    )
+
+
+@contextlib.contextmanager
+def running_sandbox(
+    seed: int = 1,
+    size: int = 600,
+    faults: str | Iterable[str] | None = None,
+    night: int = 0,
+    in_process: bool = True,
+    references: str | None = "shipped",
+    **overrides: Any,
+) -> Iterator[SandboxHandle]:
+    """A running sandbox on a free 127.0.0.1 port for the duration of the block."""
+    config = make_config(seed, size, faults, night, references, **overrides)
+    if in_process:
+        with _in_thread(config) as handle:
+            yield handle
+    else:
+        with _child(config) as handle:
+            yield handle
+
+
+@contextlib.contextmanager
+def _in_thread(config: SandboxConfig) -> Iterator[SandboxHandle]:
+    sandbox = Sandbox(config)
+    port = free_port()
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    state: dict[str, Any] = {}
+
+    async def start() -> None:
+        runner = web.AppRunner(sandbox.app(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", port)
+        await site.start()
+        state["runner"] = runner
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(start())
+        except Exception as exc:  # noqa: BLE001 - reported to the caller below
+            state["error"] = exc
+            ready.set()
+            return
+        ready.set()
+        loop.run_forever()
+        loop.run_until_complete(state["runner"].cleanup())
+        loop.close()
+
+    thread = threading.Thread(target=run, name=f"sandbox-{port}", daemon=True)
+    thread.start()
+    ready.wait(30)
+    if "error" in state:
+        raise RuntimeError(f"sandbox did not start: {state['error']}")
+    try:
+        yield SandboxHandle(url=f"http://127.0.0.1:{port}", config=config, sandbox=sandbox)
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(15)
+
+
+@contextlib.contextmanager
+def _child(config: SandboxConfig) -> Iterator[SandboxHandle]:
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-m",
+        "crawler",
+        "sandbox",
+        "serve",
+        "--port",
+        str(port),
+        "--seed",
+        str(config.seed),
+        "--size",
+        str(config.size),
+        "--night",
+        str(config.night),
+        "--references",
+        str(config.references or "auto"),
+    ]
+    if config.faults:
+        cmd += ["--faults", ",".join(sorted(config.faults))]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"sandbox exited: {proc.stderr.read().decode(errors='replace') if proc.stderr else ''}"
+                )
+            try:
+                with urllib.request.urlopen(f"{url}/_sandbox/health", timeout=1) as resp:  # noqa: S310 - local
+                    if json.loads(resp.read()).get("ok"):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("sandbox did not answer within 60 s")
+            time.sleep(0.1)
+        yield SandboxHandle(url=url, config=config)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
