@@ -10,6 +10,8 @@ from crawler import __version__
 from crawler.commands import browser, catalogue, db, demo, references
 from crawler.commands import crawl as crawl_commands
 from crawler.commands import evidence as evidence_commands
+from crawler.commands import labs as labs_commands
+from crawler.commands import purchases as purchases_commands
 from crawler.commands import sandbox as sandbox_cmd
 from crawler.commands import web as web_commands
 from crawler.commands.common import fail
@@ -29,6 +31,8 @@ app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(references.app, name="references")
 app.command("demo")(demo.demo)
 app.add_typer(evidence_commands.app, name="evidence")
+app.add_typer(purchases_commands.app, name="purchases")
+app.add_typer(labs_commands.app, name="labs")
 app.command("serve")(web_commands.serve)
 app.add_typer(web_commands.users_app, name="users")
 app.command("crawl")(crawl_commands.crawl)
