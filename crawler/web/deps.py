@@ -48,16 +48,21 @@ class WebState:
 
 @dataclass
 class Viewer:
+    """The signed-in person; plain copies of what pages show, so error pages render after a rollback."""
+
     user: User
     web_session: WebSession
+    username: str
+    role: str
+    csrf_token: str
 
-    @property
-    def csrf_token(self) -> str:
-        return self.web_session.csrf_token
+    @classmethod
+    def of(cls, row: WebSession) -> Viewer:
+        return cls(row.user, row, row.user.username, str(row.user.role), row.csrf_token)
 
     @property
     def can_review(self) -> bool:
-        return self.user.role in REVIEW_ROLES
+        return self.role in REVIEW_ROLES
 
 
 def web_state(request: Request) -> WebState:
@@ -81,7 +86,7 @@ def current_viewer(request: Request, state: State, db: DB) -> Viewer:
     db.commit()
     if row is None:
         raise LoginRequired()
-    viewer = Viewer(user=row.user, web_session=row)
+    viewer = Viewer.of(row)
     request.state.viewer = viewer
     return viewer
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawler.evidence.hashing import sha256_file
+from crawler.evidence.layout import EvidenceLayout
 from crawler.storage.models import EvidenceArtefact, EvidenceCapture, ListingImage, ReferenceEntry
 from crawler.web.templating import http_url
 
@@ -130,31 +131,16 @@ def reference_photos(entry: ReferenceEntry, data_dir: Path) -> list[Photo]:
     return out
 
 
-def evidence_candidates(data_dir: Path, capture: EvidenceCapture, artefact: EvidenceArtefact) -> list[Path]:
-    root = data_dir / "evidence"
-    sha = artefact.sha256
-    return [
-        root / str(capture.id) / artefact.name,
-        root / "captures" / str(capture.id) / artefact.name,
-        root / "objects" / sha[:2] / sha,
-        root / "blobs" / sha[:2] / sha,
-        root / sha,
-    ]
-
-
 def evidence_file(data_dir: Path, capture: EvidenceCapture, artefact: EvidenceArtefact) -> Path | None:
-    """The artefact's file, only if its content still has the recorded SHA-256."""
-    for candidate in evidence_candidates(data_dir, capture, artefact):
-        path = inside(data_dir, candidate)
-        if path is None:
-            continue
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        if digest.hexdigest() == artefact.sha256:
-            return path
-    return None
+    """The artefact's object in the evidence store, only if its content still has the recorded SHA-256."""
+    try:
+        candidate = EvidenceLayout(data_dir / "evidence").store.path_for(artefact.sha256)
+    except ValueError:
+        return None
+    path = inside(data_dir, candidate)
+    if path is None or sha256_file(path) != artefact.sha256:
+        return None
+    return path
 
 
 def screenshot_of(capture: EvidenceCapture) -> EvidenceArtefact | None:

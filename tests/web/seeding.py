@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.catalogue.schema import load_categories, load_platforms
+from crawler.evidence.layout import EvidenceLayout
 from crawler.items import ListingItem
 from crawler.storage.engine import transaction
 from crawler.storage.models import (
@@ -146,6 +148,7 @@ def add_flag(
     return flag
 
 
+@functools.lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     for path in (
         "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -442,12 +445,14 @@ def demo_dataset(
         )
         session.add(capture)
         session.flush()
-        shot = data_dir / "evidence" / str(capture.id) / "mobile.png"
-        blob = mobile_capture_png(shot, top.listing.title, "89.00", "极速数码专营店")
+        blob = mobile_capture_png(
+            data_dir / "tmp" / "mobile.png", top.listing.title, "89.00", "极速数码专营店"
+        )
+        EvidenceLayout(data_dir / "evidence").store.put(blob)
         session.add(
             EvidenceArtefact(
                 capture_id=capture.id,
-                name="mobile.png",
+                name="screenshot.png",
                 kind="screenshot",
                 sha256=hashlib.sha256(blob).hexdigest(),
                 size=len(blob),
