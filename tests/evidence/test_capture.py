@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import subprocess
 
 import pytest
 from PIL import Image
@@ -115,3 +117,36 @@ def test_redirects_and_takedowns_are_recorded(db_url, tmp_path, clock, site):
         assert verify(layout, session).ok
     assert gone_manifest["http_status"] == 404
     assert (moved.log_seq, gone.log_seq) == (1, 2)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_capture_command_and_export_with_pdf_summary(db_url, tmp_path, clock, site):
+    from typer.testing import CliRunner
+
+    from crawler.cli import app
+
+    context = make_context(db_url, tmp_path / "data", clock)
+    listing_id, flag_id = add_listing(context, "7")
+    env = {
+        "SURVEIL_DATA_DIR": str(context.settings.data_dir),
+        "SURVEIL_DATABASE_URL": db_url,
+        "SURVEIL_SANDBOX_URL": site.url,
+    }
+    runner = CliRunner()
+    captured = runner.invoke(
+        app, ["evidence", "capture", "--url", "https://item.m.jd.com/product/7.html", "--json"], env=env
+    )
+    assert captured.exit_code == 0, captured.stdout
+    outcome = json.loads(captured.stdout)
+    assert outcome["listing_id"] == listing_id and outcome["status"] == "complete"
+    with context.sessions() as session:
+        assert session.get(EvidenceCapture, outcome["capture_id"]).flag_id == flag_id  # its open flag
+
+    out = tmp_path / "case"
+    exported = runner.invoke(app, ["evidence", "export", str(flag_id), "--out", str(out), "--json"], env=env)
+    assert exported.exit_code == 0, exported.stdout
+    assert json.loads(exported.stdout)["pdf"] is True
+    pdf = (out / "summary.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1  # one page
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
+    assert check.returncode == 0 and "summary.pdf: OK" in check.stdout
