@@ -8,8 +8,9 @@ version instead of replacing it."""
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,19 @@ def ref_key(record: ReferenceRecord) -> str:
     return "sha256:" + hashlib.sha256(record.ref_id.encode()).hexdigest()
 
 
-def _entry(record: ReferenceRecord, category_ids: dict[str, int]) -> ReferenceEntry:
+_HASHED_FIELDS = tuple(f.name for f in fields(ReferenceRecord) if f.name != "raw")
+
+
+def entry_hash(record: ReferenceRecord) -> str:
+    """The same digest as ``ReferenceRecord.content_hash`` without copying the verbatim ``raw`` record."""
+    data: dict[str, Any] = {name: getattr(record, name) for name in _HASHED_FIELDS}
+    data["list_type"] = record.list_type.value
+    data["published_on"] = record.published_on.isoformat() if record.published_on else None
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _entry_row(record: ReferenceRecord, category_ids: dict[str, int]) -> dict[str, Any]:
     extra = dict(record.extra)
     if record.production_dates:
         extra["production_dates"] = record.production_dates
@@ -80,47 +93,46 @@ def _entry(record: ReferenceRecord, category_ids: dict[str, int]) -> ReferenceEn
     if record.category:
         extra["category_code"] = record.category
     extra["source"] = record.source
-    return ReferenceEntry(
-        ref_key=ref_key(record),
-        entry_hash=record.content_hash(),
-        list_type=record.list_type,
-        product_name=record.product_name,
-        brand=record.brand[:300] if record.brand else None,
-        models=record.models,
-        batches=record.batches,
-        barcodes=record.barcodes,
-        manufacturer=record.manufacturer,
-        category_id=category_ids.get(record.category) if record.category else None,
-        category_text=record.category_text,
-        hazard=record.hazard,
-        source_url=record.source_url,
-        photos=record.photos,
-        published_on=record.published_on,
-        extra=extra,
-        raw=record.raw,
-    )
+    return {
+        "ref_key": ref_key(record),
+        "entry_hash": entry_hash(record),
+        "list_type": record.list_type,
+        "product_name": record.product_name,
+        "brand": record.brand[:300] if record.brand else None,
+        "models": record.models,
+        "batches": record.batches,
+        "barcodes": record.barcodes,
+        "manufacturer": record.manufacturer,
+        "category_id": category_ids.get(record.category) if record.category else None,
+        "category_text": record.category_text,
+        "hazard": record.hazard,
+        "source_url": record.source_url,
+        "photos": record.photos,
+        "published_on": record.published_on,
+        "extra": extra,
+        "raw": record.raw,
+    }
 
 
-def _copy(entry: ReferenceEntry) -> ReferenceEntry:
-    return ReferenceEntry(
-        ref_key=entry.ref_key,
-        entry_hash=entry.entry_hash,
-        list_type=entry.list_type,
-        product_name=entry.product_name,
-        brand=entry.brand,
-        models=list(entry.models or []),
-        batches=list(entry.batches or []),
-        barcodes=list(entry.barcodes or []),
-        manufacturer=entry.manufacturer,
-        category_id=entry.category_id,
-        category_text=entry.category_text,
-        hazard=entry.hazard,
-        source_url=entry.source_url,
-        photos=list(entry.photos or []),
-        published_on=entry.published_on,
-        extra=dict(entry.extra or {}),
-        raw=dict(entry.raw or {}),
-    )
+def entry_for(record: ReferenceRecord, category_ids: dict[str, int]) -> ReferenceEntry:
+    """A stored entry for one record (for callers that add a few entries through the ORM)."""
+    return ReferenceEntry(**_entry_row(record, category_ids))
+
+
+def copy_entry(entry: ReferenceEntry) -> ReferenceEntry:
+    """An unsaved copy of a stored entry, to carry it into a new version."""
+    columns = [c.name for c in ReferenceEntry.__table__.columns if c.name not in ("id", "version_id")]
+    values = {name: getattr(entry, name) for name in columns}
+    for name in ("models", "batches", "barcodes", "photos"):
+        values[name] = list(values[name] or [])
+    for name in ("extra", "raw"):
+        values[name] = dict(values[name] or {})
+    return ReferenceEntry(**values)
+
+
+# names used by the lab-results list before entry_for/copy_entry were public
+_entry = entry_for
+_copy = copy_entry
 
 
 def compute_diff(before: dict[str, str], after: dict[str, str]) -> dict[str, Any]:
@@ -187,12 +199,12 @@ def store(
         before: dict[str, str] = repo.entry_hashes(previous) if previous else {}
         report.previous_version = previous.number if previous else None
         category_ids = repo.category_ids()
-        new_entries = {ref_key(r): _entry(r, category_ids) for r in result.records}
-        kept: list[ReferenceEntry] = []
+        new_rows = {ref_key(r): _entry_row(r, category_ids) for r in result.records}
+        kept: list[dict[str, Any]] = []
         if incremental and previous is not None:
-            kept = [_copy(e) for e in repo.entries(previous) if e.ref_key not in new_entries]
-        after = {key: e.entry_hash for key, e in new_entries.items()}
-        after.update({e.ref_key: e.entry_hash for e in kept})
+            kept = [row for row in repo.entry_rows(previous) if row["ref_key"] not in new_rows]
+        after = {key: row["entry_hash"] for key, row in new_rows.items()}
+        after.update({row["ref_key"]: row["entry_hash"] for row in kept})
         diff = compute_diff(before, after)
         report.diff = diff
         counts = diff["counts"]
@@ -200,9 +212,9 @@ def store(
             report.version = previous.number
             report.reason = "unchanged: the list already holds exactly these entries"
             return report
-        version = repo.add_version(
+        version = repo.add_version_rows(
             reference_list,
-            [*new_entries.values(), *kept],
+            [*new_rows.values(), *kept],
             imported_by=imported_by,
             file_name=Path(result.file).name,
             file_sha256=result.file_sha256,

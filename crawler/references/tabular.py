@@ -13,6 +13,7 @@ from pathlib import Path
 
 MAX_HEADER_SCAN = 30
 XLSX_MAX_BYTES = 50_000_000
+CSV_FIELD_LIMIT = 16_000_000
 
 
 class ReadError(ValueError):
@@ -32,7 +33,13 @@ class Sheet:
 
 
 def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
-    """The text and the encoding that read it: UTF-8 (with or without BOM), else GB18030 (covers GBK)."""
+    """The text and the encoding that read it: UTF-16 with a BOM (spreadsheet "Unicode text"), UTF-8
+    (with or without BOM), else GB18030 (covers GBK)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"{file_name}: damaged UTF-16 text (byte {exc.start})") from exc
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding), encoding
@@ -51,6 +58,9 @@ def csv_rows(text: str, file_name: str) -> Sheet:
         delimiter = "\t"
     elif sample.count(";") > sample.count(",") * 2:
         delimiter = ";"
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        # long cells are reported per row by the readers; the csv module's own limit would end the file
+        csv.field_size_limit(CSV_FIELD_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[int, list[str]]] = []
     try:

@@ -160,3 +160,41 @@ def test_a_database_failure_mid_import_leaves_nothing(
     assert counts(sessions) == before
     with sessions() as session:
         assert ReferenceRepository(session, clock).get_list("eu-safety-gate") is None
+
+
+def test_entry_hash_is_the_record_content_hash() -> None:
+    from crawler.references.importer import entry_hash
+    from crawler.references.reader import read_records
+
+    for name in ("generic_recalls.csv", "cpsc_saferproducts_api.json", "spotcheck_provincial_online.xlsx"):
+        for record in read_records(FIXTURES / name).records:
+            assert entry_hash(record) == record.content_hash()
+    for record in read_records(shared_data("recalls", "korea_kats", "kr_recalls_canonical.jsonl")).records[
+        :50
+    ]:
+        assert entry_hash(record) == record.content_hash()
+
+
+def test_entries_built_through_the_orm_match_bulk_rows(
+    sessions: sessionmaker[Session], clock: FixedClock, tmp_path: Path
+) -> None:
+    from crawler.references.importer import copy_entry, entry_for
+    from crawler.references.reader import read_records
+
+    import_file(sessions, clock, FIXTURES / "generic_recalls.csv")
+    records = read_records(FIXTURES / "generic_recalls.csv").records
+    with transaction(sessions) as session:
+        repo = ReferenceRepository(session, clock)
+        reference_list = repo.get_list("bureau-recalls")
+        assert reference_list is not None
+        stored = {e.ref_key: e for e in repo.entries(repo.latest_version(reference_list))}
+        for record in records:
+            built = entry_for(record, repo.category_ids())
+            assert built.entry_hash == stored[record.ref_id].entry_hash
+            assert built.models == stored[record.ref_id].models
+        copies = [copy_entry(e) for e in stored.values()]
+        version = repo.add_version(reference_list, copies)
+        assert version.number == 2
+        assert sorted(repo.entry_hashes(version).items()) == sorted(
+            (k, e.entry_hash) for k, e in stored.items()
+        )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from crawler.storage.models import Category, ListType, ReferenceEntry, ReferenceList, ReferenceListVersion
@@ -117,3 +119,34 @@ class ReferenceRepository:
 
     def category_ids(self) -> dict[str, int]:
         return {code: cid for cid, code in self.session.execute(select(Category.id, Category.code))}
+
+    def add_version_rows(
+        self, reference_list: ReferenceList, rows: list[dict[str, Any]], **meta: object
+    ) -> ReferenceListVersion:
+        """Like ``add_version`` for many entries given as column values: inserted in batches."""
+        previous = self.latest_version(reference_list)
+        self.session.execute(
+            update(ReferenceListVersion)
+            .where(ReferenceListVersion.list_id == reference_list.id)
+            .values(active=False)
+            .execution_options(synchronize_session="fetch")
+        )
+        version = ReferenceListVersion(
+            list_id=reference_list.id,
+            number=(previous.number + 1) if previous else 1,
+            imported_at=self.clock.now(),
+            record_count=len(rows),
+            active=True,
+            **meta,
+        )
+        self.session.add(version)
+        self.session.flush()
+        if rows:
+            self.session.execute(insert(ReferenceEntry), [{**row, "version_id": version.id} for row in rows])
+        return version
+
+    def entry_rows(self, version: ReferenceListVersion) -> list[dict[str, Any]]:
+        """A version's entries as column values (no ids): what a merged version copies forward."""
+        columns = [c for c in ReferenceEntry.__table__.columns if c.name not in ("id", "version_id")]
+        stmt = select(*columns).where(ReferenceEntry.version_id == version.id)
+        return [dict(row._mapping) for row in self.session.execute(stmt)]

@@ -1,0 +1,85 @@
+"""Reference import speed: the whole EU Safety Gate CSV and Health Canada JSON, read and normalised
+(records/s) and stored into a fresh SQLite database, against bare csv/json parsing of the same file.
+
+    .venv/bin/python bench/bench_references.py [--data ../shared/data]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from crawler.references.categorise import CategoryMapper
+from crawler.references.importer import store
+from crawler.references.reader import read_records
+from crawler.storage.engine import make_engine, make_session_factory
+from crawler.storage.migrate import upgrade
+from crawler.timeutil import SystemClock
+
+ROOT = Path(__file__).resolve().parents[1]
+FILES = {
+    "eu_safety_gate_csv": ("recalls", "eu_safety_gate", "safety_gate_notifications_latest2000.csv"),
+    "health_canada_json": ("recalls", "health_canada", "HCRSAMOpenData_consumer_products_latest2000.json"),
+}
+
+
+def bare_csv(path: Path) -> int:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
+def bare_json(path: Path) -> int:
+    return len(json.loads(path.read_bytes()))
+
+
+def best_of(runs: int, work: Callable[[], int]) -> tuple[float, int]:
+    best, count = float("inf"), 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        count = work()
+        best = min(best, time.perf_counter() - start)
+    return best, count
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    mapper = CategoryMapper.shipped()
+    print(
+        f"{'file':<22} {'records':>7} {'baseline rec/s':>15} {'read rec/s':>11} {'ratio':>7} {'import rec/s':>13}"
+    )
+    for fmt, parts in FILES.items():
+        path = args.data.joinpath(*parts)
+        if not path.exists():
+            print(f"{fmt}: {path} not found (pass --data)")
+            return 1
+        baseline = bare_csv if fmt.endswith("csv") else bare_json
+        base_s, base_n = best_of(args.runs, lambda p=path, b=baseline: b(p))
+        read_s, read_n = best_of(args.runs, lambda p=path: len(read_records(p, categories=mapper).records))
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = make_engine(f"sqlite:///{tmp}/bench.db")
+            upgrade(engine)
+            sessions = make_session_factory(engine)
+            start = time.perf_counter()
+            report = store(sessions, SystemClock(), read_records(path, categories=mapper), skip_invalid=True)
+            import_s = time.perf_counter() - start
+            engine.dispose()
+        assert base_n == read_n == report.records, (base_n, read_n, report.records)
+        print(
+            f"{fmt:<22} {read_n:>7} {base_n / base_s:>15,.0f} {read_n / read_s:>11,.0f} "
+            f"{read_s / base_s:>6.1f}x {report.records / import_s:>13,.0f}"
+        )
+    print("ratio = normalising read time / bare parse time; import = read + store in one SQLite transaction")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
