@@ -161,6 +161,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Korean category words of the KATS (SafetyKorea) recall lists.
+KOREAN: dict[str, tuple[str, ...]] = {
+    "toys": ("완구",),
+    "children_clothing": ("아동용 섬유제품", "유아용 섬유제품"),
+    "children_furniture": ("어린이용 가구",),
+    "children_stationery": ("학용품",),
+    "mask": ("마스크",),
+    "helmet": ("승차용 안전모", "안전모", "헬멧"),
+    "sunglasses": ("선글라스",),
+    "baby_stroller": ("유모차", "어린이용 자전거", "유아용 삼륜차", "어린이용 킥보드"),
+    "power_bank": ("보조배터리",),
+    "children_shoes": ("아동화",),
+    "child_safety_seat": ("카시트", "어린이용 카시트"),
+    "hair_dryer": ("헤어드라이어",),
+    "electric_kettle": ("전기주전자",),
+}
+
+
 class CategoryMapper:
     """Finds the catalogue code named by a text: the term ending last wins (the head noun comes last
     in Chinese and English product names: 儿童自行车头盔, kids bike helmet), then the longest; more
@@ -178,7 +196,7 @@ class CategoryMapper:
             )
             for term in names:
                 terms.setdefault(term.lower(), spec.code)
-        for code, words in SYNONYMS.items():
+        for code, words in (*SYNONYMS.items(), *KOREAN.items()):
             if code in known:
                 for word in words:
                     terms.setdefault(word.lower(), code)
