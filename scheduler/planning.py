@@ -216,17 +216,27 @@ def median_price(prices: list[Decimal]) -> Decimal | None:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def risk_of(candidate: Candidate, category: CategoryInfo) -> tuple[float, list[str]]:
-    """A 0..1 risk for sampling order, with the reasons that make it up."""
-    parts: list[str] = []
+def risk_score(candidate: Candidate, category: CategoryInfo) -> float:
+    """A 0..1 risk for the sampling order: 0.6 × the highest flag risk, 0.25 × the category's priority
+    (1 → 1.0, 5 → 0.0) and 0.05 per stated signal (at most three)."""
     priority_weight = (5 - min(max(category.priority, 1), 5)) / 4
     score = 0.6 * candidate.flag_risk + 0.25 * priority_weight + 0.05 * min(len(candidate.signals), 3)
+    return round(min(score, 1.0), 4)
+
+
+def risk_reasons(candidate: Candidate, category: CategoryInfo) -> list[str]:
+    parts: list[str] = []
     if candidate.flag_risk > 0:
         note = f" ({candidate.flag_note})" if candidate.flag_note else ""
         parts.append(f"open flag risk {candidate.flag_risk:.2f}{note}")
     parts.append(f"category priority {category.priority}")
     parts.extend(candidate.signals)
-    return round(min(score, 1.0), 4), parts
+    return parts
+
+
+def risk_of(candidate: Candidate, category: CategoryInfo) -> tuple[float, list[str]]:
+    """The risk with the reasons that make it up."""
+    return risk_score(candidate, category), risk_reasons(candidate, category)
 
 
 def _money(value: Decimal) -> str:
@@ -249,10 +259,11 @@ def plan_purchases(
     unknown_price = UnknownPrice(unknown_price)
     cats = {c.code: c for c in categories}
     ordered = sorted((c for c in candidates if c.category in cats), key=lambda c: (c.category, c.listing_id))
+    by_category: dict[str, list[Candidate]] = defaultdict(list)
+    for c in ordered:
+        by_category[c.category].append(c)
     medians = {
-        code: median_price(
-            [c.price for c in ordered if c.category == code and c.price is not None and c.price > 0]
-        )
+        code: median_price([c.price for c in by_category[code] if c.price is not None and c.price > 0])
         for code in cats
     }
     quotas = {
@@ -329,27 +340,27 @@ def plan_purchases(
             sellers_used.add(c.seller)
 
     # 2. risk-ranked sampling against the prorated quota
-    queues: dict[str, list[tuple[Candidate, float, list[str]]]] = {}
+    queues: dict[str, list[tuple[Candidate, float]]] = {}
+    queue_platforms: dict[str, Counter[str]] = {}
     for code, info in cats.items():
         quota = quotas[code]
         quota.slots = max(0, quota.period_target - quota.done_in_period - quota.flagged)
         rng = random.Random(f"{seed}:{code}")
         keyed = []
-        for c in ordered:
-            if c.category != code or c.listing_id in chosen:
+        for c in by_category[code]:
+            if c.listing_id in chosen:
                 continue
             quota.candidates += 1
-            risk, parts = risk_of(c, info)
-            u = rng.random()
-            key = u ** (1.0 / max(risk, FLOOR_WEIGHT))
-            keyed.append((key, c, risk, parts))
+            risk = risk_score(c, info)
+            key = rng.random() ** (1.0 / max(risk, FLOOR_WEIGHT))
+            keyed.append((key, c, risk))
         keyed.sort(key=lambda t: (-t[0], t[1].listing_id))
-        queues[code] = [(c, risk, parts) for _key, c, risk, parts in keyed]
+        queues[code] = [(c, risk) for _key, c, risk in keyed]
+        queue_platforms[code] = Counter(c.platform for c, _risk in queues[code])
 
     order = sorted(cats.values(), key=lambda i: (i.priority, i.code))
     platform_in_cat: dict[str, Counter[str]] = defaultdict(Counter)
     platform_total: Counter[str] = Counter()
-    reported: set[int] = set()
     active = [info.code for info in order if quotas[info.code].slots > 0]
     while active and remaining > 0:
         still = []
@@ -358,24 +369,30 @@ def plan_purchases(
             queue = queues[code]
             best_index = None
             best_rank = None
-            for index, (c, _risk, _parts) in enumerate(queue):
+            left = queue_platforms[code]
+            found: set[str] = set()
+            index = 0
+            while index < len(queue):
+                c = queue[index][0]
                 if c.seller and c.seller in sellers_used:
+                    queue.pop(index)
+                    left[c.platform] -= 1
+                    skipped.append(
+                        Skip(c.listing_id, c.category, f"seller {c.seller} is already in this plan")
+                    )
                     continue
-                rank = (platform_in_cat[code][c.platform], platform_total[c.platform], index)
-                if best_rank is None or rank < best_rank:
-                    best_rank, best_index = rank, index
-                if rank[0] == 0 and rank[1] == 0:
-                    break
+                if c.platform not in found:
+                    found.add(c.platform)
+                    rank = (platform_in_cat[code][c.platform], platform_total[c.platform], index)
+                    if best_rank is None or rank < best_rank:
+                        best_rank, best_index = rank, index
+                    if len(found) == sum(1 for n in left.values() if n > 0):
+                        break
+                index += 1
             if best_index is None:
-                for c, _risk, _parts in queue:
-                    if c.listing_id not in reported:
-                        reported.add(c.listing_id)
-                        skipped.append(
-                            Skip(c.listing_id, c.category, f"seller {c.seller} is already in this plan")
-                        )
-                queue.clear()
                 continue
-            c, risk, parts = queue.pop(best_index)
+            c, risk = queue.pop(best_index)
+            queue_platforms[code][c.platform] -= 1
             cost, basis = cost_of(c)
             if cost is None or cost > remaining:
                 reason = (
@@ -384,11 +401,11 @@ def plan_purchases(
                     else (f"costs {_money(cost)}, only {_money(remaining)} of the budget left")
                 )
                 skipped.append(Skip(c.listing_id, c.category, reason))
-                reported.add(c.listing_id)
                 if queue:
                     still.append(code)
                 continue
             info = cats[code]
+            parts = risk_reasons(c, info)
             quota.sampled += 1
             reasons = [
                 f"risk-ranked sample {quota.sampled} of {quota.slots} for {info.name} in {period.label} "

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from crawler.commands.common import app_context, console, fail, print_json
 from crawler.context import AppContext
-from crawler.evidence.store import ObjectStore
+from crawler.evidence.layout import EvidenceLayout
 from crawler.purchases import lifecycle
 from crawler.purchases.actors import Actor
 from crawler.purchases.export import ExportError, export_for_lab
 from crawler.purchases.plans import PlanError, add_pick, approve_plan, create_plan, remove_pick
 from crawler.purchases.settings import PurchasingSettingsError, load_purchasing_settings
+from crawler.purchases.views import plan_summary
 from crawler.storage import migrate
 from crawler.storage.engine import transaction
 from crawler.storage.models import PurchasePlan, PurchaseStatus
@@ -50,38 +51,8 @@ def _money(text: str) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
-def plan_json(plan: PurchasePlan) -> dict[str, object]:
-    return {
-        "id": plan.id,
-        "period": plan.period,
-        "budget": str(plan.budget),
-        "seed": plan.seed,
-        "status": plan.status,
-        "approved_by": plan.approved_by or None,
-        "approved_at": plan.approved_at.isoformat() if plan.approved_at else None,
-        "purchases": [
-            {
-                "id": p.id,
-                "listing_id": p.listing_id,
-                "title": p.listing.title,
-                "flag_id": p.flag_id,
-                "cost": str(p.expected_price) if p.expected_price is not None else None,
-                "cost_basis": p.cost_basis,
-                "status": PurchaseStatus(p.status).value,
-                "sample_code": p.sample.sample_code if p.sample else None,
-                "due_on": p.due_on.isoformat() if p.due_on else None,
-                "buyer": p.buyer or None,
-                "reason": p.reason,
-            }
-            for p in plan.purchases
-        ],
-        "skipped": (plan.summary or {}).get("skipped", []),
-        "quotas": (plan.summary or {}).get("quotas", []),
-    }
-
-
 def _show(plan: PurchasePlan, as_json: bool) -> None:
-    data = plan_json(plan)
+    data = plan_summary(plan)
     if as_json:
         print_json(data)
         return
@@ -329,7 +300,7 @@ def export(
 ) -> None:
     """Write the lab's sample list: XLSX (with screenshots), CSV and a printable sample sheet."""
     context = _ready(ctx)
-    store = ObjectStore(Path(context.settings.data_dir) / "evidence" / "objects")
+    store = EvidenceLayout.from_settings(context.settings).store
     try:
         with transaction(context.sessions) as session:
             result = export_for_lab(
