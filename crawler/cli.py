@@ -13,6 +13,7 @@ from crawler.commands import evidence as evidence_commands
 from crawler.commands import labs as labs_commands
 from crawler.commands import purchases as purchases_commands
 from crawler.commands import sandbox as sandbox_cmd
+from crawler.commands import scheduling as scheduling_commands
 from crawler.commands import web as web_commands
 from crawler.commands.common import fail
 from crawler.config import ConfigError, load_settings
@@ -33,6 +34,7 @@ app.command("demo")(demo.demo)
 app.add_typer(evidence_commands.app, name="evidence")
 app.add_typer(purchases_commands.app, name="purchases")
 app.add_typer(labs_commands.app, name="labs")
+app.add_typer(scheduling_commands.app, name="scheduler")
 app.command("serve")(web_commands.serve)
 app.add_typer(web_commands.users_app, name="users")
 app.command("crawl")(crawl_commands.crawl)

@@ -52,6 +52,21 @@ class Settings(BaseSettings):
     evidence_retention_days: int = Field(
         default=90, ge=0, description="Days to keep captures of listings with no flag; 0 keeps them forever."
     )
+    smtp_host: str | None = Field(default=None, description="Mail server for the morning digest.")
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "surveil@localhost"
+    notify_email: dict[str, list[str]] = Field(
+        default_factory=dict, description='Digest recipients per role, e.g. {"analyst": ["a@bureau.cn"]}.'
+    )
+    notify_webhooks: dict[str, list[str]] = Field(
+        default_factory=dict, description="Webhook URLs per role; the digest is POSTed there as JSON."
+    )
+    digest_min_risk: float = Field(
+        default=0.6, ge=0, le=1, description="Flags at or above this are high-risk."
+    )
 
     @field_validator("display_timezone")
     @classmethod

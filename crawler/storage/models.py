@@ -606,3 +606,34 @@ class LoginAttempt(Base):
     username: Mapped[str] = mapped_column(String(100))
     client: Mapped[str] = mapped_column(String(100))
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- scheduling ----------------------------------------------------------------------------------
+
+
+class JobLease(Base):
+    """Who runs a job now: one row per job id, taken with a conditional update, so the same job never
+    runs twice at once, also across hosts sharing the database."""
+
+    __tablename__ = "job_lease"
+
+    job_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200), default="")
+    acquired_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+
+
+class JobRun(Base):
+    """One execution (or refusal) of a scheduled job, with its outcome."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (Index("ix_job_run_job_scheduled", "job_id", "scheduled_for"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(100))
+    scheduled_for: Mapped[datetime | None]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(32), default="running")
+    holder: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -272,3 +272,15 @@ def test_snapshot_rows_reference_their_run(loaded, clock):
     with loaded() as session:
         snap = session.scalar(select(ListingSnapshot))
         assert snap.run_id == run_id and snap.data["title"].startswith("小太阳")
+
+
+def test_migrations_form_one_line():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from crawler.storage.migrate import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    heads = ScriptDirectory.from_config(cfg).get_heads()
+    assert len(heads) == 1, f"several migration heads: {heads}; chain the newest onto the others"
