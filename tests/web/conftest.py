@@ -64,3 +64,37 @@ def sign_in(client: TestClient, username: str = "analyst", password: str = PASSW
 @pytest.fixture
 def analyst(client: TestClient) -> tuple[TestClient, str]:
     return client, sign_in(client)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """A headless Chromium (Debian's, or Playwright's own where installed); skipped when there is none."""
+    from playwright.sync_api import sync_playwright
+
+    from crawler.browser.launch import BrowserNotFound, find_chromium, launch_options
+
+    try:
+        executable = find_chromium(load_settings().browser_executable)
+    except BrowserNotFound as exc:
+        pytest.skip(str(exc))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(**launch_options(executable))
+        yield browser
+        browser.close()
+
+
+def live_context(tmp: Path) -> AppContext:
+    """A fresh SQLite file migrated with the project's migrations, catalogue and accounts loaded."""
+    from datetime import UTC, datetime
+
+    from crawler.storage import migrate
+
+    clock = FixedClock(datetime(2026, 11, 20, 18, 0, tzinfo=UTC))
+    context = AppContext(
+        settings=load_settings(data_dir=tmp / "data", database_url=f"sqlite:///{tmp / 'review.db'}"),
+        clock=clock,
+    )
+    migrate.upgrade(context.engine)
+    load_catalogue(context.sessions, clock)  # type: ignore[arg-type]
+    add_users(context.sessions, clock)  # type: ignore[arg-type]
+    return context

