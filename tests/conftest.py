@@ -124,3 +124,40 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"PostgreSQL half: ran {_postgres_state['ran']} storage tests against {POSTGRES_ADMIN_URL}",
             green=True,
         )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "sandbox(**kwargs): arguments for the `sandbox` fixture (seed, size, faults, night, references)",
+    )
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest) -> Iterator[object]:
+    """A running sandbox marketplace on a free 127.0.0.1 port (``crawler.sandbox.testing.running_sandbox``).
+
+    Defaults: seed 1, size 600, no faults, night 0, the shipped reference list. Change them with a marker,
+    ``@pytest.mark.sandbox(seed=7, faults="5xx,captcha", night=2)``, or indirect parametrisation,
+    ``@pytest.mark.parametrize("sandbox", [{"faults": "all"}], indirect=True)``; the parameter wins. For
+    several sandboxes in one test use ``sandbox_factory``. The handle has ``.url`` (the proxy for the real
+    hostnames), ``.session(platform, account)`` (logged-in cookies) and ``.truth()`` (ground truth).
+    """
+    from crawler.sandbox.testing import running_sandbox
+
+    marker = request.node.get_closest_marker("sandbox")
+    kwargs = dict(marker.kwargs) if marker else {}
+    kwargs.update(getattr(request, "param", None) or {})
+    with running_sandbox(**kwargs) as handle:
+        yield handle
+
+
+@pytest.fixture
+def sandbox_factory() -> Iterator[object]:
+    """``make(**kwargs)`` starts another sandbox (same arguments as ``running_sandbox``), stopped at teardown."""
+    import contextlib
+
+    from crawler.sandbox.testing import running_sandbox
+
+    with contextlib.ExitStack() as stack:
+        yield lambda **kwargs: stack.enter_context(running_sandbox(**kwargs))

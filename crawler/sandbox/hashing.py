@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from hashlib import blake2b as _blake2b
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -11,8 +12,7 @@ T = TypeVar("T")
 
 def h64(*parts: object) -> int:
     """A 64-bit hash of the parts, stable across processes and Python versions."""
-    text = "\x1f".join(str(p) for p in parts)
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+    return int.from_bytes(_blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest(), "big")
 
 
 def unit(*parts: object) -> float:

@@ -110,7 +110,6 @@ class Sandbox:
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=4 * 1024 * 1024)
-        app["sandbox"] = self
         app.router.add_route("*", "/{tail:.*}", self.dispatch)
         return app
 

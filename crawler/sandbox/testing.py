@@ -56,10 +56,13 @@ class SandboxHandle:
             self._market = Market(self.config)
         return self._market
 
-    def truth(self, include_plain: bool = True) -> list[dict[str, Any]]:
+    def truth(self, platform: str | None = None, include_plain: bool = True) -> list[dict[str, Any]]:
+        """Ground-truth records of every listing (of one platform if given), as ``surveil sandbox truth``."""
+        from crawler.sandbox.config import PLATFORMS
         from crawler.sandbox.truth import records
 
-        return list(records(self.market, include_plain=include_plain))
+        platforms = (platform,) if platform else PLATFORMS
+        return list(records(self.market, platforms, include_plain=include_plain))
 
     def session(self, platform: str, account: str = "bureau-01", serial: int = 0) -> dict[str, str]:
         return accounts.mint(self.config.seed, platform, account, serial)

@@ -101,7 +101,7 @@ def _search(ctx, keyword: str, page: int) -> web.Response:
             f'<div class="pic_box"><img src="//img.yihaodianimg.com/front-homepage/global/images/blank.gif" '
             f'original="{image_url(x, 0)}" alt=""></div>'
             f'<div class="title_box">{self_sell}{esc(x.title)}</div>'
-            f'<div class="price_box"><span class="price"><small>¥</small><i>{x.price}</i></span></div>'
+            f'<div class="price_box"><span class="price"><small>￥</small><i>{x.price}</i></span></div>'
             f'<div class="comment_box"><span>{x.comments}条评论</span></div>'
             f'<div class="shop_box">{esc(x.shop_name)}</div></a></li>'
         )
