@@ -116,6 +116,7 @@ class BrowserCapturer:
         self.settle_timeout_ms = settle_timeout_ms
         self._playwright: Any = None
         self._browser: Any = None
+        self._http: Any = None
 
     async def __aenter__(self) -> BrowserCapturer:
         from playwright.async_api import async_playwright
@@ -130,6 +131,8 @@ class BrowserCapturer:
 
     async def __aexit__(self, *exc: object) -> None:
         try:
+            if self._http is not None:
+                await self._http.close()
             if self._browser is not None:
                 await self._browser.close()
         finally:
@@ -203,23 +206,18 @@ class BrowserCapturer:
 
     async def _send(self, exchange: Exchange) -> None:
         """Send the browser's request over HTTP (through the sandbox proxy in sandbox mode)."""
-        import aiohttp
-
+        http = await self._session()
         headers = [(k, v) for k, v in exchange.request_headers if k.lower() not in HOP_HEADERS]
-        timeout = aiohttp.ClientTimeout(total=self.navigation_timeout_ms / 1000)
         try:
-            async with (
-                aiohttp.ClientSession(timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as http,
-                http.request(
-                    exchange.method,
-                    exchange.fetched_url,
-                    headers=_multidict(headers),
-                    data=exchange.request_body or None,
-                    proxy=self.proxy,
-                    allow_redirects=False,
-                    skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept"),
-                ) as response,
-            ):
+            async with http.request(
+                exchange.method,
+                exchange.fetched_url,
+                headers=_multidict(headers),
+                data=exchange.request_body or None,
+                proxy=self.proxy,
+                allow_redirects=False,
+                skip_auto_headers=("User-Agent", "Accept-Encoding", "Accept"),
+            ) as response:
                 exchange.status = response.status
                 exchange.reason = response.reason or ""
                 exchange.response_headers = [
@@ -229,6 +227,16 @@ class BrowserCapturer:
         except Exception as exc:
             exchange.error = _describe(exc)
             raise
+
+    async def _session(self) -> Any:
+        import aiohttp
+
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.navigation_timeout_ms / 1000),
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+        return self._http
 
     async def _load(self, page: Any, url: str, result: PageCapture) -> None:
         try:

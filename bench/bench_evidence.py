@@ -1,0 +1,121 @@
+"""Evidence speed: capturing sandbox product pages (interception, WARC, storage, manifest, log) against
+loading and screenshotting the same pages in the same browser with nothing recorded; and verifying all
+evidence against merely hashing every stored object once.
+
+    .venv/bin/python bench/bench_evidence.py [--pages 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from crawler.browser.devices import device_profile
+from crawler.browser.launch import find_chromium, launch_options
+from crawler.config import Settings
+from crawler.context import AppContext
+from crawler.evidence.browser_capture import rewrite_for_proxy
+from crawler.evidence.hashing import sha256_file
+from crawler.evidence.layout import EvidenceLayout
+from crawler.evidence.retention import stats
+from crawler.evidence.service import EvidenceService, capture_for_flags
+from crawler.evidence.verify import verify
+from crawler.sandbox.testing import running_sandbox
+from crawler.storage import migrate
+from crawler.storage.engine import transaction
+from crawler.storage.models import Flag, Listing, Platform
+from crawler.timeutil import SystemClock
+
+
+async def plain_loads(urls: list[str], proxy: str) -> float:
+    """The baseline: the same pages, same device and proxy, screenshot only, nothing intercepted or kept
+    (browser start included, as it is in the capture)."""
+    from playwright.async_api import async_playwright
+
+    profile = device_profile("Pixel 7")
+    async with async_playwright() as pw:
+        start = time.perf_counter()
+        browser = await pw.chromium.launch(**launch_options(find_chromium()))
+        for url in urls:
+            context = await browser.new_context(**profile.context_kwargs(), proxy={"server": proxy})
+            page = await context.new_page()
+            await page.goto(rewrite_for_proxy(url, proxy), wait_until="load")
+            await page.screenshot(full_page=True)
+            await context.close()
+        await browser.close()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--pages", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp, running_sandbox(seed=3, size=200) as sandbox:
+        settings = Settings(data_dir=Path(tmp), sandbox_url=sandbox.url)
+        context = AppContext(settings=settings, clock=SystemClock())
+        migrate.upgrade(context.engine)
+        rows = [t for t in sandbox.truth() if t.get("platform") == "jd" and t.get("status") == "live"]
+        rows = rows[: args.pages]
+        now = datetime.now(UTC)
+        with transaction(context.sessions) as session:
+            platform = Platform(code="jd", name="京东", allowed_hosts=["item.m.jd.com"])
+            session.add(platform)
+            session.flush()
+            flag_ids = []
+            for row in rows:
+                listing = Listing(
+                    platform_id=platform.id,
+                    platform_item_id=row["item_id"],
+                    url=row["url"],
+                    title=row["title"],
+                    first_seen_at=now,
+                    last_seen_at=now,
+                    last_changed_at=now,
+                )
+                session.add(listing)
+                session.flush()
+                flag = Flag(
+                    listing_id=listing.id, kind="match", subject="entry:1", created_at=now, updated_at=now
+                )
+                session.add(flag)
+                session.flush()
+                flag_ids.append(flag.id)
+        urls = [row["url"] for row in rows]
+        asyncio.run(plain_loads(urls[:1], sandbox.url))  # warm the sandbox caches and the font cache
+        baseline = asyncio.run(plain_loads(urls, sandbox.url))
+        service = EvidenceService(context)
+        start = time.perf_counter()
+        outcomes = capture_for_flags(context, flag_ids, service=service)
+        captured = time.perf_counter() - start
+        layout = EvidenceLayout.from_settings(settings)
+        start = time.perf_counter()
+        hashed = [sha256_file(layout.store.path_for(sha)) for sha in layout.store]
+        hash_time = time.perf_counter() - start
+        with context.sessions() as session:
+            start = time.perf_counter()
+            report = verify(layout, session)
+            verify_time = time.perf_counter() - start
+            space = stats(layout, session, now, 90)
+        context.close()
+    complete = sum(1 for o in outcomes if o.status == "complete")
+    print(f"pages: {len(urls)}, captures complete: {complete}/{len(outcomes)}, verify ok: {report.ok}")
+    print(
+        f"capture: {captured:.2f}s ({captured / len(urls):.2f}s/page) vs plain load+screenshot "
+        f"{baseline:.2f}s ({baseline / len(urls):.2f}s/page): ratio {captured / baseline:.2f}"
+    )
+    print(
+        f"verify --all: {verify_time * 1000:.0f} ms vs hashing {len(hashed)} objects once "
+        f"{hash_time * 1000:.0f} ms: ratio {verify_time / max(hash_time, 1e-9):.2f}"
+    )
+    print(
+        f"space: {space['artefacts']} artefacts, {space['logical_bytes']} bytes logical, "
+        f"{space['objects']} objects, {space['stored_bytes']} bytes stored (dedup ratio {space['dedup_ratio']})"
+    )
+
+
+if __name__ == "__main__":
+    main()
