@@ -39,6 +39,7 @@ app.command("serve")(web_commands.serve)
 app.add_typer(web_commands.users_app, name="users")
 app.command("crawl")(crawl_commands.crawl)
 app.add_typer(crawl_commands.runs_app, name="runs")
+app.add_typer(crawl_commands.platforms_app, name="platforms")
 
 
 @app.callback()

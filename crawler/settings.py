@@ -19,6 +19,7 @@ PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_CONTEXTS = 2
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+PLAYWRIGHT_ABORT_REQUEST = "crawler.crawling.browser_guard.should_abort"
 
 # Politeness and obstacles: per-platform slots (request.meta["download_slot"] = platform).
 CONCURRENT_REQUESTS = 16

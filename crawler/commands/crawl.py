@@ -161,3 +161,64 @@ def list_(ctx: typer.Context, limit: int = typer.Option(20, "--limit", min=1)) -
                 ),
             )
         console().print(table)
+
+
+platforms_app = typer.Typer(
+    help="Platforms: robots.txt switch and session cookie files.", no_args_is_help=True
+)
+
+
+@platforms_app.command("list")
+def platforms_list(ctx: typer.Context) -> None:
+    """Platforms with their allow-lists and administrator switches."""
+    from crawler.storage.repositories import PlatformRepository
+
+    context = app_context(ctx)
+    migrate.upgrade(context.engine)
+    with transaction(context.sessions) as session:
+        repo = PlatformRepository(session)
+        if not repo.all():
+            repo.sync(load_platforms())
+        table = Table("platform", "name", "robots.txt", "cookie file", "allowed hosts")
+        for p in repo.all():
+            table.add_row(
+                p.code,
+                p.name,
+                "obeyed" if p.obey_robots else "[bold red]IGNORED[/]",
+                (p.settings or {}).get("cookie_file", ""),
+                ", ".join(p.allowed_hosts or []),
+            )
+        console().print(table)
+
+
+@platforms_app.command("set")
+def platforms_set(
+    ctx: typer.Context,
+    platform: str = typer.Argument(..., help="Platform code."),
+    obey_robots: bool | None = typer.Option(None, "--obey-robots/--ignore-robots", help="robots.txt switch."),
+    cookie_file: str | None = typer.Option(None, "--cookie-file", help="The bureau account's cookie file."),
+    actor: str = typer.Option("admin", "--actor", help="Who makes the change (audit log)."),
+) -> None:
+    """Administrator switches of one platform; every change is written to the audit log."""
+    from crawler.storage.repositories import AuditRepository, PlatformRepository
+
+    context = app_context(ctx)
+    migrate.upgrade(context.engine)
+    with transaction(context.sessions) as session:
+        repo = PlatformRepository(session)
+        if not repo.all():
+            repo.sync(load_platforms())
+        row = repo.by_code(platform)
+        if row is None:
+            fail(f"unknown platform {platform!r}")
+        details: dict[str, object] = {}
+        if obey_robots is not None:
+            row.obey_robots = obey_robots
+            details["obey_robots"] = obey_robots
+        if cookie_file is not None:
+            row.settings = {**(row.settings or {}), "cookie_file": cookie_file}
+            details["cookie_file"] = cookie_file
+        AuditRepository(session, context.clock).record(
+            "platform.settings", "platform", platform, actor=actor, details=details
+        )
+    console().print(f"{platform}: {details or 'unchanged'}")

@@ -27,6 +27,7 @@ from crawler.crawling.economy import needs_detail, search_sig
 from crawler.crawling.identity import PLATFORM_DEVICES, PlatformSession, SecretRedactor, open_session
 from crawler.items import ListingItem
 from crawler.pages.base import Block, ItemPage, PageError, SearchPage, SearchRow
+from crawler.pages.specs import fill_from_specs
 from crawler.storage import migrate
 from crawler.storage.engine import transaction
 from crawler.storage.models import CrawlRun
@@ -34,6 +35,18 @@ from crawler.storage.repositories import CategoryRepository, PlatformRepository,
 from crawler.storage.repositories.crawling import CrawlStateRepository, KnownListing
 
 log = logging.getLogger(__name__)
+#: Request meta a spider sets and a re-sent request carries over.
+CARRIED_META = (
+    "category",
+    "kind",
+    "term",
+    "page",
+    "state",
+    "row",
+    "reason",
+    "partial",
+    "handle_httpstatus_list",
+)
 
 
 @dataclass
@@ -78,6 +91,7 @@ class PlatformSpider(scrapy.Spider):
         self.row_fallback: dict[str, SearchRow] = {}
         self.pending: dict[str, int] = {}
         self.stored = 0
+        self.robots_refused = 0
         self.yielded = 0
         self.run_id: int | None = None
         self.run_started: datetime | None = None
@@ -113,10 +127,11 @@ class PlatformSpider(scrapy.Spider):
         now = context.clock.now()
         with transaction(context.sessions) as session:
             platforms = PlatformRepository(session)
+            shipped = load_platforms()
+            if {p.code for p in shipped} - {p.code for p in platforms.all()}:
+                platforms.sync(shipped)
             if platforms.by_code(self.name) is None:
-                platforms.sync(
-                    [p for p in load_platforms() if p.code == self.name] or self.extra_platform_specs()
-                )
+                platforms.sync(self.extra_platform_specs())
             categories = CategoryRepository(session, context.clock)
             if not categories.all():
                 categories.sync(load_categories().categories)
@@ -225,9 +240,31 @@ class PlatformSpider(scrapy.Spider):
     def limit_reached(self) -> bool:
         return self.args.limit is not None and self.yielded >= self.args.limit
 
+    def renew(self, response: Response) -> Request | None:
+        """A request to send again instead of parsing this response (a token exchange), or None."""
+        return None
+
+    def _renewed(self, response: Response) -> Request | None:
+        again = self.renew(response)
+        if again is None:
+            return None
+        tries = response.meta.get("renewals", 0)
+        if tries >= 2:
+            return None
+        again.meta.update({k: v for k, v in response.meta.items() if k in CARRIED_META})
+        again.meta.update({"renewals": tries + 1, "download_slot": self.name})
+        self.pending[response.meta["category"]] = self.pending.get(response.meta["category"], 0) + 1
+        callback = self.parse_search if response.meta.get("kind") == "search" else self.parse_item
+        return again.replace(callback=callback, errback=self.failed, dont_filter=True)
+
     def parse_search(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         category = meta["category"]
+        again = self._renewed(response)
+        if again is not None:
+            self._finished(category)
+            yield again
+            return
         try:
             self.coverage.add(category, pages_fetched=1)
             try:
@@ -286,6 +323,11 @@ class PlatformSpider(scrapy.Spider):
     def parse_item(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         category, row = meta["category"], meta["row"]
+        again = self._renewed(response)
+        if again is not None:
+            self._finished(category)
+            yield again
+            return
         try:
             if response.status in (404, 410):
                 yield self.merge(ItemPage(item=row.to_item(self.name, category), gone=True), row, category)
@@ -301,6 +343,33 @@ class PlatformSpider(scrapy.Spider):
                 log.warning("%s %s: unreadable product page %s: %s", self.name, category, response.url, exc)
                 yield row.to_item(self.name, category)
                 return
+            follow = None if page.gone else self.follow_up(page, row, response)
+            if follow is not None:
+                follow.meta.update(self._meta(category, "item", row=row, partial=page))
+                follow.meta.setdefault("handle_httpstatus_list", [404, 410])
+                self.pending[category] = self.pending.get(category, 0) + 1
+                yield follow.replace(callback=self.parse_follow_up, errback=self.failed)
+                return
+            yield self.merge(page, row, category)
+        finally:
+            self._finished(category)
+
+    def follow_up(self, page: ItemPage, row: SearchRow, response: Response) -> Request | None:
+        """A second request some product pages need (e.g. specifications loaded separately)."""
+        return None
+
+    def complete(self, page: ItemPage, response: Response) -> ItemPage:
+        return page
+
+    def parse_follow_up(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        category, row, page = meta["category"], meta["row"], meta["partial"]
+        try:
+            try:
+                page = self.complete(page, response)
+            except PageError as exc:
+                self.coverage.add(category, errors=1)
+                log.warning("%s %s: unreadable follow-up %s: %s", self.name, category, response.url, exc)
             yield self.merge(page, row, category)
         finally:
             self._finished(category)
@@ -324,7 +393,7 @@ class PlatformSpider(scrapy.Spider):
             item.image_urls = [row.image_url]
         if page.gone:
             item.available = False
-        return item
+        return fill_from_specs(item)
 
     def failed(self, failure: Any) -> Iterator[Any]:
         request = failure.request
@@ -336,7 +405,11 @@ class PlatformSpider(scrapy.Spider):
             if isinstance(block, Block):
                 self.blocked(category, block)
             elif type(error).__name__ == "IgnoreRequest" and "robots.txt" in str(error):
-                self.blocked(category, Block("robots", "robots.txt forbids this path"))
+                self.coverage.progress[category].truncated = True
+                self.robots_refused += 1
+                if meta.get("kind") == "search" and meta.get("page") == 1:
+                    self.blocked(category, Block("robots", "robots.txt disallows the search endpoint"))
+                log.info("%s %s: robots.txt forbids %s", self.name, category, request.url)
             else:
                 self.coverage.add(category, errors=1)
                 log.warning("%s %s: %s failed: %r", self.name, category, request.url, error)

@@ -37,12 +37,11 @@ class SandboxProxyMiddleware:
         return cls(url)
 
     def process_request(self, request: Request) -> None:
-        if request.meta.get("playwright"):
-            return  # the browser context carries the proxy itself
         if request.url.startswith("https://"):
             request.meta[ORIGINAL] = request.url
             _reroute(request, "http://" + request.url[len("https://") :])
-        request.meta["proxy"] = self.sandbox_url
+        if not request.meta.get("playwright"):  # a browser context carries the proxy itself
+            request.meta["proxy"] = self.sandbox_url
 
     def process_response(self, request: Request, response: Response) -> Response:
         original = request.meta.pop(ORIGINAL, None)

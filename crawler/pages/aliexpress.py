@@ -111,6 +111,8 @@ def _parse_list_items(response: Any) -> SearchPage:
         item_id = item_id_from_url(url) or li.attrib.get("qrdata", "||").split("|")[1]
         price, masked = parse_price(node_text(li.css(".price .value, span.value")[:1]))
         store = li.css("a.store, .store-name a, .info-more a[href*='/store/']")
+        store_href = store.attrib.get("href", "") if store else ""
+        store_id = store_href.rstrip("/").rsplit("/", 1)[-1] if "/store/" in store_href else None
         img = li.css("img.picCore")
         src = img.attrib.get("src") or img.attrib.get("image-src") if img else None
         rows.append(
@@ -122,6 +124,7 @@ def _parse_list_items(response: Any) -> SearchPage:
                 price=price,
                 price_masked=masked,
                 currency="USD",
+                seller_id=store_id,
                 seller_name=(store.attrib.get("title") or node_text(store[:1])) if store else None,
                 image_url=urljoin(base, src) if src else None,
                 sales_count=parse_count(node_text(li.css(".order-num a, em[title*=Order]")[:1])),
@@ -133,6 +136,10 @@ def _parse_list_items(response: Any) -> SearchPage:
 
 def parse_item(response: Any, item_id: str | None = None) -> ItemPage:
     """``/item/<id>.html``: ``window.runParams = { data: {…} }`` (titleModule, priceModule, …)."""
+    if response.css(".product-not-available"):
+        gone = ListingItem(platform=PLATFORM, item_id=str(item_id or ""), title="")
+        gone.available = False
+        return ItemPage(item=gone, gone=True)
     data = js_object_after(response.text, "window.runParams") or {}
     data = data.get("data", data) if isinstance(data, dict) else {}
     title = dig(data, "titleModule.subject") or node_text(response.css("h1")[:1])

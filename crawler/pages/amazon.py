@@ -117,11 +117,9 @@ def parse_item(response: Any, asin: str | None = None) -> ItemPage:
     seller_id = parse_qs(urlparse(seller_href).query).get("seller", [None])[0]
     byline = node_text(response.css("#bylineInfo")[:1])
     brand = specs.get("Brand") or re.sub(r"^(Visit the|Brand:)\s*|\s*Store$", "", byline).strip() or None
+    sources = response.css("#imageBlock li img::attr(src), #altImages img::attr(src)").getall()
     images = [
-        urljoin(response.url, src)
-        for src in response.css(
-            "#landingImage::attr(src), #imgTagWrapperId img::attr(src), #altImages img::attr(src)"
-        ).getall()
+        urljoin(response.url, src) for src in sources or response.css("#landingImage::attr(src)").getall()
     ]
     availability = node_text(response.css("#availability")[:1]).lower()
     barcodes = [v for k, v in specs.items() if k.upper() in {"UPC", "EAN", "GTIN"} for v in v.split()]

@@ -1,0 +1,83 @@
+"""Taobao and Tmall: mtop search with the token exchange, and item pages rendered in the mobile browser
+(or read through the mtop detail API with ``-a item_via=api``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from scrapy import Request
+from scrapy.http import Response
+from scrapy_playwright.page import PageMethod
+
+from crawler.crawling import mtop
+from crawler.crawling.base import PlatformSpider
+from crawler.pages import taobao
+from crawler.pages.base import SearchRow
+from crawler.pages.blocks import is_token_failure
+
+SEARCH_API = "mtop.relationrecommend.wirelessrecommend.recommend"
+DETAIL_API = "mtop.taobao.detail.getdetail"
+RENDERED = "#app h1.item-title, #app .off-shelf, #app .error"
+
+
+class TaobaoSpider(PlatformSpider):
+    name = "taobao"
+    pages = taobao
+
+    def __init__(self, *args: Any, item_via: str = "browser", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if item_via not in ("browser", "api"):
+            raise ValueError("item_via must be 'browser' or 'api'")
+        self.item_via = item_via
+        self.token = ""
+
+    def _signed(self, host: str, api: str, version: str, data: dict[str, Any]) -> Request:
+        now_ms = int(self.context.clock.now().timestamp() * 1000)
+        return Request(
+            mtop.request_url(host, api, version, data, self.token, now_ms),
+            headers={"Accept": "application/json", "Referer": "https://h5.m.taobao.com/"},
+            meta={"mtop": (host, api, version, data)},
+        )
+
+    def search_request(self, term: str, page: int, state: dict[str, Any]) -> Request:
+        params = {"q": term, "page": page, "n": 20, "tab": "all", "sort": "_coefp"}
+        data = {"appId": "34385", "params": json.dumps(params, ensure_ascii=False, separators=(",", ":"))}
+        return self._signed("h5api.m.taobao.com", SEARCH_API, "2.0", data)
+
+    def renew(self, response: Response) -> Request | None:
+        """The mtop token dance: a token-empty or token-expired answer sets a new ``_m_h5_tk`` cookie;
+        re-sign with it and send again. A signature made with a token replaced meanwhile by a parallel
+        request is re-signed too; a rendered page that met either is loaded again."""
+        if response.meta.get("playwright"):
+            error = response.css("#app .error::text").get() or ""
+            if error.startswith(("FAIL_SYS_TOKEN", "FAIL_SYS_INVALID_SIGNATURE")):
+                return self.item_request(response.meta["row"])
+            return None
+        if "mtop" not in response.meta or response.text.lstrip()[:1] not in "{m":
+            return None
+        try:
+            data = taobao.envelope(response.text)
+        except ValueError:
+            return None
+        if not is_token_failure(data) and taobao.ret_code(data) != "FAIL_SYS_INVALID_SIGNATURE":
+            return None
+        token = mtop.token_from_set_cookie(response.headers.getlist(b"Set-Cookie"))
+        if token:
+            self.token = token
+        host, api, version, payload = response.meta["mtop"]
+        return self._signed(host, api, version, payload)
+
+    def item_request(self, row: SearchRow) -> Request:
+        if self.item_via == "api":
+            return self._signed("h5api.m.taobao.com", DETAIL_API, "6.0", {"itemNumId": row.item_id})
+        sandbox = self.settings.get("SURVEIL_SANDBOX_URL") or self.context.settings.sandbox_url
+        return Request(
+            row.url or taobao.item_url(row.item_id),
+            meta={
+                "playwright": True,
+                "playwright_context": f"{self.name}-mobile",
+                "playwright_context_kwargs": self.session.browser_context_kwargs(proxy=sandbox),
+                "playwright_page_methods": [PageMethod("wait_for_selector", RENDERED, timeout=20_000)],
+            },
+        )
