@@ -33,6 +33,8 @@ from enum import StrEnum
 
 CENT = Decimal("0.01")
 FLOOR_WEIGHT = 0.05
+#: A category stops sampling after this many listings in a row that did not fit the budget.
+MAX_BUDGET_MISSES = 20
 
 
 class PeriodError(ValueError):
@@ -163,6 +165,7 @@ class CategoryQuota:
     sampled: int = 0
     slots: int = 0
     candidates: int = 0
+    note: str = ""
 
     def to_dict(self) -> dict[str, int | str]:
         return {
@@ -174,6 +177,7 @@ class CategoryQuota:
             "sampled": self.sampled,
             "slots": self.slots,
             "candidates": self.candidates,
+            "note": self.note,
         }
 
 
@@ -362,6 +366,7 @@ def plan_purchases(
     platform_in_cat: dict[str, Counter[str]] = defaultdict(Counter)
     platform_total: Counter[str] = Counter()
     active = [info.code for info in order if quotas[info.code].slots > 0]
+    misses: Counter[str] = Counter()
     while active and remaining > 0:
         still = []
         for code in active:
@@ -401,9 +406,17 @@ def plan_purchases(
                     else (f"costs {_money(cost)}, only {_money(remaining)} of the budget left")
                 )
                 skipped.append(Skip(c.listing_id, c.category, reason))
-                if queue:
+                if cost is not None:
+                    misses[code] += 1
+                if misses[code] >= MAX_BUDGET_MISSES:
+                    quota.note = (
+                        f"stopped after {MAX_BUDGET_MISSES} listings in a row over the budget left; "
+                        f"{len(queue)} not tried"
+                    )
+                elif queue:
                     still.append(code)
                 continue
+            misses[code] = 0
             info = cats[code]
             parts = risk_reasons(c, info)
             quota.sampled += 1

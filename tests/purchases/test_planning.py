@@ -149,3 +149,12 @@ def test_already_planned_in_period_reduces_slots() -> None:
 def test_budget_must_be_decimal() -> None:
     with pytest.raises(TypeError):
         plan_purchases([], CATS, parse_period("2026-12"), 100)  # type: ignore[arg-type]
+
+
+def test_budget_exhaustion_does_not_list_every_listing() -> None:
+    cands = [Candidate(i, "toys", "jd", f"s{i}", D("500.00")) for i in range(1, 500)]
+    cats = [CategoryInfo("toys", "玩具", yearly_quota=1200, priority=1)]
+    plan = plan_purchases(cands, cats, parse_period("2026-12"), D("1200.00"), seed=2)
+    assert len(plan.picks) == 2
+    assert len(plan.skipped) == 20
+    assert "not tried" in plan.quotas["toys"].note
