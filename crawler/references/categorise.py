@@ -179,6 +179,27 @@ KOREAN: dict[str, tuple[str, ...]] = {
 }
 
 
+def _trie_pattern(words: list[str]) -> str:
+    """One regular expression for many literal words, branching on shared prefixes (longest first), so
+    a text is scanned once instead of once per word."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        ends = "" in node
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return "(?:" + build(trie) + ")"
+
+
 class CategoryMapper:
     """Finds the catalogue code named by a text: the term ending last wins (the head noun comes last
     in Chinese and English product names: 儿童自行车头盔, kids bike helmet), then the longest; more
@@ -200,15 +221,14 @@ class CategoryMapper:
             if code in known:
                 for word in words:
                     terms.setdefault(word.lower(), code)
-        ordered = sorted(terms, key=lambda t: (-len(t), t))
-        latin = [t for t in ordered if t.isascii()]
-        other = [t for t in ordered if not t.isascii()]
+        latin = [t for t in terms if t.isascii()]
+        other = [t for t in terms if not t.isascii()]
         parts = []
         if latin:
-            parts.append(r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in latin) + r")(?![a-z0-9])")
+            parts.append(r"(?<![a-z0-9])" + _trie_pattern(latin) + r"(?![a-z0-9])")
         if other:
-            parts.append("(?:" + "|".join(re.escape(t) for t in other) + ")")
-        self._pattern = re.compile("|".join(parts) or r"(?!x)x", re.IGNORECASE)
+            parts.append(_trie_pattern(other))
+        self._pattern = re.compile("|".join(parts) or r"(?!x)x")
         self._terms = terms
         self.codes = known
 
@@ -221,7 +241,7 @@ class CategoryMapper:
         for text in texts:
             if not text:
                 continue
-            found = [(m.end(), len(m.group(0)), m.group(0).lower()) for m in self._pattern.finditer(text)]
+            found = [(m.end(), len(m.group(0)), m.group(0)) for m in self._pattern.finditer(text.lower())]
             if found:
                 return self._terms[max(found)[2]]
         return None
