@@ -74,11 +74,12 @@ def make_record(
         category = ctx.categories.code_for(cat_text, name, *hints)
     else:
         category = ctx.categories.code_for(name, *hints, cat_text)
-    extra_values = {
-        k: (clean_text(v) if isinstance(v, str) else v)
-        for k, v in (extra or {}).items()
-        if v not in (None, "", [], {}) and not (isinstance(v, str) and clean_text(v) is None)
-    }
+    extra_values: dict[str, Any] = {}
+    for key_name, value in (extra or {}).items():
+        if isinstance(value, str):
+            value = clean_text(value)
+        if value not in (None, "", [], {}):
+            extra_values[key_name] = value
     return ReferenceRecord(
         ref_id=key,
         list_type=ctx.list_type or default_list_type,
