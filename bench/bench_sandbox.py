@@ -1,0 +1,133 @@
+"""How fast the sandbox serves small JSON pages, beside a bare Scrapy spider fetching the same pages.
+
+The sandbox runs as its own process (``surveil sandbox serve``). First a concurrent aiohttp client measures
+the sandbox's rate; then one Scrapy process fetches the same URLs through the sandbox as a proxy. The ratio
+says how much headroom the sandbox leaves: above 1 it is not the bottleneck of crawl benchmarks.
+
+    .venv/bin/python bench/bench_sandbox.py [--requests 3000] [--concurrency 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from crawler.sandbox.testing import running_sandbox  # noqa: E402
+
+KEYWORDS = ["口罩", "童装", "毛巾", "花洒", "泳衣", "电吹风", "充电宝", "取暖器", "电水壶", "儿童玩具"]
+
+
+def urls(count: int) -> list[str]:
+    out = []
+    for n in range(count):
+        keyword = urllib.parse.quote(KEYWORDS[n % len(KEYWORDS)])
+        page = 1 + (n // len(KEYWORDS)) % 40
+        out.append(f"http://m.ocj.com.cn/api/search?keyword={keyword}&page={page}&size=5")
+    return out
+
+
+async def aiohttp_rate(proxy: str, targets: list[str], concurrency: int) -> float:
+    import aiohttp
+
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for url in targets:
+        queue.put_nowait(url)
+    ok = 0
+
+    async def worker(session: aiohttp.ClientSession) -> None:
+        nonlocal ok
+        while not queue.empty():
+            url = queue.get_nowait()
+            async with session.get(url, proxy=proxy) as resp:
+                body = await resp.read()
+                if resp.status == 200 and body.startswith(b'{"code":200'):
+                    ok += 1
+
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(session) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+    assert ok == len(targets), f"{ok} of {len(targets)} answered"
+    return len(targets) / elapsed
+
+
+SCRAPY_CHILD = r"""
+import json, sys, time
+import scrapy
+from scrapy.crawler import CrawlerProcess
+
+proxy, concurrency, path = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+targets = json.load(open(path))
+state = {"ok": 0}
+
+class Bare(scrapy.Spider):
+    name = "bare"
+    custom_settings = {"CONCURRENT_REQUESTS": concurrency, "CONCURRENT_REQUESTS_PER_DOMAIN": concurrency,
+                       "ROBOTSTXT_OBEY": False, "LOG_LEVEL": "ERROR", "COOKIES_ENABLED": False,
+                       "RETRY_ENABLED": False, "TELNETCONSOLE_ENABLED": False}
+    async def start(self):
+        for url in targets:
+            yield scrapy.Request(url, meta={"proxy": proxy}, dont_filter=True)
+    def start_requests(self):
+        for url in targets:
+            yield scrapy.Request(url, meta={"proxy": proxy}, dont_filter=True)
+    def parse(self, response):
+        if response.status == 200 and response.body.startswith(b'{"code":200'):
+            state["ok"] += 1
+
+process = CrawlerProcess()
+process.crawl(Bare)
+start = time.perf_counter()
+process.start()
+elapsed = time.perf_counter() - start
+print(json.dumps({"ok": state["ok"], "elapsed": elapsed}))
+"""
+
+
+def scrapy_rate(proxy: str, targets: list[str], concurrency: int, tmp: Path) -> float:
+    path = tmp / "bench_sandbox_urls.json"
+    path.write_text(json.dumps(targets))
+    out = subprocess.run(
+        [sys.executable, "-c", SCRAPY_CHILD, proxy, str(concurrency), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["ok"] == len(targets), result
+    return len(targets) / result["elapsed"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    import tempfile
+
+    targets = urls(args.requests)
+    with (
+        running_sandbox(seed=1, size=20_000, in_process=False, references="shipped") as sb,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        asyncio.run(aiohttp_rate(sb.url, targets[:200], args.concurrency))  # warm-up
+        sandbox_rps = asyncio.run(aiohttp_rate(sb.url, targets, args.concurrency))
+        scrapy_rps = scrapy_rate(sb.url, targets, args.concurrency, Path(tmp))
+    print(f"sandbox served (aiohttp client, {args.concurrency} concurrent): {sandbox_rps:8.0f} requests/s")
+    print(f"one Scrapy process fetching the same pages:        {scrapy_rps:8.0f} requests/s")
+    print(f"ratio sandbox / Scrapy: {sandbox_rps / scrapy_rps:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
