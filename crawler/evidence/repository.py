@@ -81,6 +81,12 @@ class EvidenceRepository:
         )
         return list(self.session.scalars(stmt))
 
+    def listings_captured_since(self, since: datetime) -> set[int]:
+        stmt = select(EvidenceCapture.listing_id).where(
+            EvidenceCapture.captured_at >= since, EvidenceCapture.status != "failed"
+        )
+        return set(self.session.scalars(stmt))
+
     def expired_unflagged(self, before: datetime) -> list[EvidenceCapture]:
         """Captures older than ``before`` whose listing has no flag at all."""
         flagged = select(Flag.listing_id)

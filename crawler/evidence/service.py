@@ -10,6 +10,7 @@ import base64
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from crawler import __version__
@@ -18,6 +19,7 @@ from crawler.browser.launch import find_chromium
 from crawler.context import AppContext
 from crawler.evidence.browser_capture import BrowserCapturer, PageCapture, rewrite_for_proxy, run_coroutine
 from crawler.evidence.layout import EvidenceLayout
+from crawler.evidence.log import EvidenceLogError
 from crawler.evidence.manifest import ArtefactEntry, build_manifest, manifest_bytes
 from crawler.evidence.repository import EvidenceRepository
 from crawler.evidence.timestamp import TimestampError, TimestampInfo, request_timestamp
@@ -26,6 +28,9 @@ from crawler.storage.engine import transaction
 from crawler.storage.models import EvidenceArtefact, EvidenceCapture, EvidenceLogEntry, Flag
 
 log = logging.getLogger(__name__)
+
+#: A listing captured this recently is not captured again for another flag of the same night.
+FRESH_WITHIN = timedelta(hours=12)
 
 WARC_METHOD = (
     "Every request of the page was intercepted in Chromium (Playwright page.route), sent over HTTP with "
@@ -48,7 +53,9 @@ class CaptureTarget:
 
 @dataclass
 class CaptureOutcome:
-    capture_id: int
+    """What became of one target; ``status`` "error" (with ``capture_id`` None) when nothing was stored."""
+
+    capture_id: int | None
     listing_id: int
     status: str
     manifest_sha256: str
@@ -92,12 +99,23 @@ class EvidenceService:
 
     # --- choosing what to capture ------------------------------------------------------------------
 
-    def targets_for_flags(self, flag_ids: Iterable[int], run_id: int | None = None) -> list[CaptureTarget]:
-        """One target per listing, carrying every flag on it (highest risk first)."""
+    def targets_for_flags(
+        self, flag_ids: Iterable[int], run_id: int | None = None, fresh_within: timedelta | None = None
+    ) -> list[CaptureTarget]:
+        """One target per listing, carrying every flag on it (highest risk first).
+
+        Listings with a capture newer than ``fresh_within`` are left out, so a re-run night does not
+        capture the same page twice.
+        """
         with self.context.sessions() as session:
             repo = EvidenceRepository(session)
             by_listing: dict[int, CaptureTarget] = {}
+            fresh: set[int] = set()
+            if fresh_within is not None:
+                fresh = repo.listings_captured_since(self.context.clock.now() - fresh_within)
             for flag in repo.flags(flag_ids):
+                if flag.listing_id in fresh:
+                    continue
                 target = by_listing.get(flag.listing_id)
                 if target is None:
                     target = self._target(repo, flag.listing_id, run_id=run_id)
@@ -154,7 +172,15 @@ class EvidenceService:
                     page.problems.append("the listing has no URL to capture")
                 else:
                     page = await capturer.capture(target.url, target.photo_urls)
-                outcomes.append(self.record(target, page, browser_proxy=capturer.proxy))
+                try:
+                    outcomes.append(self.record(target, page, browser_proxy=capturer.proxy))
+                except Exception as exc:  # noqa: BLE001 - one listing's failure must not stop the batch
+                    log.error("evidence for listing %s not stored: %s", target.listing_id, exc)
+                    outcomes.append(
+                        CaptureOutcome(
+                            None, target.listing_id, "error", "", None, False, [f"not stored: {exc}"]
+                        )
+                    )
         return outcomes
 
     def record(
@@ -290,8 +316,17 @@ class EvidenceService:
             if stamp is not None:
                 row_capture.timestamp_token = base64.b64encode(stamp.token).decode("ascii")
 
-        entry = self.layout.log.append(self.context.sessions, "capture", clock.now(), body, also=link)
         problems = list(page.problems) + ([f"timestamp: {stamp_error}"] if stamp_error else [])
+        try:
+            entry = self.layout.log.append(self.context.sessions, "capture", clock.now(), body, also=link)
+        except EvidenceLogError as exc:
+            # The capture is stored but unproven; verify reports it until the log is repaired.
+            log.error("capture %s stored but not logged: %s", capture_id, exc)
+            with transaction(self.context.sessions) as session:
+                session.get(EvidenceCapture, capture_id).status = "unlogged"
+            return CaptureOutcome(
+                capture_id, target.listing_id, "unlogged", stored.sha256, None, False, [*problems, str(exc)]
+            )
         return CaptureOutcome(
             capture_id, target.listing_id, status, stored.sha256, entry.seq, stamp is not None, problems
         )
@@ -312,11 +347,17 @@ def capture_for_flags(
     flag_ids: Iterable[int],
     *,
     run_id: int | None = None,
+    fresh_within: timedelta | None = FRESH_WITHIN,
     service: EvidenceService | None = None,
 ) -> list[CaptureOutcome]:
-    """Capture the listings of newly created flags (one capture per listing); never raises for one page."""
+    """Capture the listings of newly created flags, one capture per listing.
+
+    A page that fails to load is still recorded (status "failed", with the reason); a capture that
+    cannot be stored is reported as status "error" and the batch goes on. Listings captured within
+    ``fresh_within`` are skipped. Raises ``BrowserNotFound`` when no Chromium is available.
+    """
     service = service or EvidenceService(context)
-    return service.capture(service.targets_for_flags(flag_ids, run_id=run_id))
+    return service.capture(service.targets_for_flags(flag_ids, run_id=run_id, fresh_within=fresh_within))
 
 
 def capture_listing(

@@ -39,6 +39,7 @@ def test_flag_capture_through_the_sandbox_proxy_stores_every_artefact(db_url, tm
     assert len(outcomes) == 1
     outcome = outcomes[0]
     assert outcome.status == "complete", outcome.problems
+    assert capture_for_flags(context, [flag_id]) == []  # captured within the last hours: not again
     assert outcome.log_seq == 1 and not outcome.timestamped
 
     layout = EvidenceLayout.from_settings(context.settings)
@@ -150,3 +151,21 @@ def test_capture_command_and_export_with_pdf_summary(db_url, tmp_path, clock, si
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1  # one page
     check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
     assert check.returncode == 0 and "summary.pdf: OK" in check.stdout
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_capture_that_cannot_be_logged_is_kept_and_reported(db_url, tmp_path, clock, site):
+    context = make_context(db_url, tmp_path / "data", clock, sandbox_url=site.url)
+    first, first_flag = add_listing(context, "1")
+    capture_for_flags(context, [first_flag])
+    layout = EvidenceLayout.from_settings(context.settings)
+    layout.log.path.write_bytes(b"")  # the log file is emptied behind the system's back
+    second, second_flag = add_listing(context, "2")
+    outcomes = capture_for_flags(context, [second_flag])
+    assert [(o.listing_id, o.status, o.log_seq) for o in outcomes] == [(second, "unlogged", None)]
+    assert "database copy ends at entry 1" in outcomes[0].problems[-1]
+    with context.sessions() as session:
+        report = verify(layout, session, [outcomes[0].capture_id])
+    assert f"capture {outcomes[0].capture_id}: not recorded in the evidence log" in [
+        str(f) for f in report.findings
+    ]
