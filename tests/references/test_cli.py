@@ -64,6 +64,28 @@ def run(*args: str, db: str | None = None) -> tuple[int, str]:
             },
         ),
         (
+            ("recalls", "cpsc", "cpsc_recalls_2013_search_usa_gov_api.jsonl"),
+            "cpsc_search_jsonl",
+            "14014",
+            {"manufacturer": "Ryobi", "hazard": "Fire & Fire-Related Burn", "published_on": "2013-11-05"},
+        ),
+        (
+            ("recalls", "cpsc", "cpsc_recalls_curated_tinysafe_latest2000.jsonl"),
+            "cpsc_curated_jsonl",
+            "26-713",
+            {
+                "brand": "Shenzhen Jinhe Trade Co.",
+                "category_text": "Button batteries",
+                "published_on": "2026-08-20",
+            },
+        ),
+        (
+            ("recalls", "oecd_globalrecalls", "recalls_global_sample2000.jsonl"),
+            "oecd_jsonl",
+            "http://PoliciesApplications.oecd.org/GlobalRecalls/Recall/EN/US/07539",
+            {"product_name": '"Quacker Factory" Chenille Robes', "published_on": "2007-03-27"},
+        ),
+        (
             ("spotcheck", "sample_national_notice.xlsx"),
             "spotcheck_xlsx",
             None,
