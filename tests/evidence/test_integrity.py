@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import text
 
 from crawler.evidence.layout import EvidenceLayout
-from crawler.evidence.log import EvidenceLogError
 from crawler.evidence.service import EvidenceService
 from crawler.evidence.verify import verify
 from crawler.storage.models import EvidenceCapture
@@ -163,8 +162,10 @@ def test_a_removed_last_entry_is_caught_by_the_database_copy_and_blocks_appendin
     service = EvidenceService(context)
     with context.sessions() as session:
         target = service.target_for_listing(session.get(EvidenceCapture, ids[0]).listing_id)
-    with pytest.raises(EvidenceLogError, match="ends at entry 2 but its database copy ends at entry 3"):
-        service.record(target, page_capture(shade=20))
+    outcome = service.record(target, page_capture(shade=20))
+    assert outcome.status == "unlogged" and outcome.log_seq is None
+    assert "ends at entry 2 but its database copy ends at entry 3" in outcome.problems[-1]
+    assert len(layout.log.path.read_bytes().splitlines()) == 2  # nothing appended to a broken log
 
 
 def test_the_database_copy_of_the_log_is_append_only(captured):
