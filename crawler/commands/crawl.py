@@ -8,14 +8,12 @@ from rich.live import Live
 from rich.table import Table
 
 from crawler.catalogue.schema import load_platforms
-from crawler.commands.catalogue import load_into_database
 from crawler.commands.common import app_context, console, fail, print_json
 from crawler.crawling.report import coverage_rows, coverage_table, robots_notes, totals
-from crawler.crawling.runner import CrawlPlan, run_crawl
+from crawler.crawling.runner import CrawlPlan, crawl_run, plan_of_run
 from crawler.storage import migrate
 from crawler.storage.engine import transaction
-from crawler.storage.models import CrawlRun, RunStatus
-from crawler.storage.repositories import CategoryRepository, RunRepository
+from crawler.storage.repositories import RunRepository
 
 runs_app = typer.Typer(help="Crawl runs and their coverage.", no_args_is_help=True)
 
@@ -54,20 +52,11 @@ def crawl(
 ) -> None:
     """Crawl the platforms for the monitored categories, then print the coverage table."""
     context = app_context(ctx)
-    migrate.upgrade(context.engine)
-    with transaction(context.sessions) as session:
-        have_categories = bool(CategoryRepository(session, context.clock).all())
-    if not have_categories:
-        load_into_database(context, None)
     if resume is not None:
-        with transaction(context.sessions) as session:
-            run = session.get(CrawlRun, resume)
-            if run is None:
-                fail(f"run {resume} does not exist")
-            options = dict(run.options or {})
-            run.status = RunStatus.RUNNING
-        plan = CrawlPlan(**{k: v for k, v in options.items() if k in CrawlPlan.__dataclass_fields__})
-        run_id = resume
+        try:
+            plan = plan_of_run(context, resume)
+        except ValueError as exc:
+            fail(str(exc))
     else:
         from crawler.crawling.profiles.loader import profile_names
 
@@ -87,27 +76,18 @@ def crawl(
             refresh_days=refresh_days,
             max_terms=max_terms,
         )
-        with transaction(context.sessions) as session:
-            run = RunRepository(session, context.clock).start(trigger="manual", options=plan.__dict__)
-            run_id = run.id
-    console().print(f"run {run_id}: {', '.join(plan.platforms)}" + (" (resumed)" if resume else ""))
+    console().print(f"crawling {', '.join(plan.platforms)}" + (f" (resuming run {resume})" if resume else ""))
     extra = {"LOG_LEVEL": "WARNING"}
     try:
         if quiet:
-            run_crawl(context, plan, run_id, extra)
+            run_id = crawl_run(context, plan, resume, extra)
         else:
             with Live(_progress([]), console=console(), refresh_per_second=4, transient=True) as live:
-                run_crawl(
-                    context, plan, run_id, extra, on_tick=lambda spiders: live.update(_progress(spiders))
+                run_id = crawl_run(
+                    context, plan, resume, extra, on_tick=lambda spiders: live.update(_progress(spiders))
                 )
     except ValueError as exc:
         fail(str(exc))
-    with transaction(context.sessions) as session:
-        runs = RunRepository(session, context.clock)
-        run = runs.get(run_id)
-        summary = dict(run.summary or {})
-        summary["totals"] = totals(run)
-        runs.finish(run, summary=summary)
     show(ctx, run_id, as_json=False)
 
 

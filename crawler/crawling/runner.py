@@ -100,3 +100,106 @@ def run_crawl(
     if on_tick is not None:
         on_tick(spiders)
     return spiders
+
+
+def crawl_run(
+    context: AppContext,
+    plan: CrawlPlan,
+    resume: int | None = None,
+    settings_extra: dict[str, Any] | None = None,
+    on_tick: Callable[[list[Any]], None] | None = None,
+) -> int:
+    """Start (or resume) a run, crawl it, finish it with its totals; returns the run id."""
+    from crawler.catalogue.schema import load_categories, load_platforms
+    from crawler.crawling.report import totals
+    from crawler.storage import migrate
+    from crawler.storage.engine import transaction
+    from crawler.storage.models import CrawlRun, RunStatus
+    from crawler.storage.repositories import CategoryRepository, PlatformRepository, RunRepository
+
+    migrate.upgrade(context.engine)
+    with transaction(context.sessions) as session:
+        PlatformRepository(session).sync(load_platforms())
+        categories = CategoryRepository(session, context.clock)
+        if not categories.all():
+            categories.sync(load_categories().categories)
+        runs = RunRepository(session, context.clock)
+        if resume is not None:
+            run = session.get(CrawlRun, resume)
+            if run is None:
+                raise ValueError(f"run {resume} does not exist")
+            run.status = RunStatus.RUNNING
+            run_id = run.id
+        else:
+            run_id = runs.start(trigger="manual", options=dict(plan.__dict__)).id
+    run_crawl(context, plan, run_id, settings_extra, on_tick=on_tick)
+    with transaction(context.sessions) as session:
+        runs = RunRepository(session, context.clock)
+        run = runs.get(run_id)
+        summary = dict(run.summary or {})
+        summary["totals"] = totals(run)
+        runs.finish(run, summary=summary)
+    return run_id
+
+
+def plan_of_run(context: AppContext, run_id: int) -> CrawlPlan:
+    from crawler.storage.engine import transaction
+    from crawler.storage.models import CrawlRun
+
+    with transaction(context.sessions) as session:
+        run = session.get(CrawlRun, run_id)
+        if run is None:
+            raise ValueError(f"run {run_id} does not exist")
+        options = dict(run.options or {})
+    return CrawlPlan(**{k: v for k, v in options.items() if k in CrawlPlan.__dataclass_fields__})
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m crawler.crawling.runner``: the crawl without the rest of the CLI (tests, benchmarks)."""
+    import argparse
+    import json
+
+    from crawler.config import load_settings
+    from crawler.crawling.context import clock_from
+
+    parser = argparse.ArgumentParser(prog="python -m crawler.crawling.runner")
+    parser.add_argument("--platform", "-p", action="append", default=[])
+    parser.add_argument("--category", "-c", action="append", default=[])
+    parser.add_argument("--depth", type=int, default=3)
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--details", default="auto")
+    parser.add_argument("--refresh-days", type=float)
+    parser.add_argument("--max-terms", type=int)
+    parser.add_argument("--resume", type=int)
+    parser.add_argument("--set", action="append", default=[], help="Scrapy setting NAME=VALUE (JSON values)")
+    args = parser.parse_args(argv)
+    extra: dict[str, Any] = {"LOG_LEVEL": "INFO"}
+    for pair in args.set:
+        name, _, value = pair.partition("=")
+        try:
+            extra[name] = json.loads(value)
+        except ValueError:
+            extra[name] = value
+    context = AppContext(settings=load_settings(), clock=clock_from(extra))
+    if args.resume:
+        plan = plan_of_run(context, args.resume)
+    else:
+        from crawler.catalogue.schema import load_platforms
+
+        plan = CrawlPlan(
+            platforms=args.platform or [p.code for p in load_platforms()],
+            categories=args.category,
+            depth=args.depth,
+            limit=args.limit,
+            details=args.details,
+            refresh_days=args.refresh_days,
+            max_terms=args.max_terms,
+        )
+    run_id = crawl_run(context, plan, resume=args.resume, settings_extra=extra)
+    print(json.dumps({"run_id": run_id}))  # noqa: T201 - the machine-readable result
+    context.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
