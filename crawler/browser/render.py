@@ -99,6 +99,10 @@ def render(
     settings = Settings()
     settings.setmodule(project_settings)
     settings.set("ROBOTSTXT_OBEY", False)
+    # A probe of the browser set-up, not a platform crawl: none of the crawl's guards and pipelines.
+    settings.set("PLAYWRIGHT_ABORT_REQUEST", None)
+    settings.set("DOWNLOADER_MIDDLEWARES", {})
+    settings.set("ITEM_PIPELINES", {})
     settings.set("LOG_LEVEL", "WARNING")
     settings.set("SURVEIL_BROWSER_EXECUTABLE", browser_executable)
     result = RenderResult(url=url, device=profile.name, user_agent=profile.user_agent)
