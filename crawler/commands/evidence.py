@@ -62,28 +62,47 @@ def verify_(
     ctx: typer.Context,
     capture_id: int | None = typer.Argument(None, help="Capture id to verify."),
     all_: bool = typer.Option(False, "--all", help="Verify every capture and the whole log."),
+    package: Path | None = typer.Option(
+        None,
+        "--package",
+        help="Check an exported package (directory) by itself and against this system's log.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Recompute every hash and link; name exactly which file or log entry changed. Exit 1 on any finding."""
     from crawler.evidence.layout import EvidenceLayout
-    from crawler.evidence.verify import verify
+    from crawler.evidence.package_check import check_package
+    from crawler.evidence.verify import VerifyReport, verify
 
-    if capture_id is None and not all_:
-        fail("give a capture id or --all")
+    if capture_id is None and not all_ and package is None:
+        fail("give a capture id, --all or --package DIR")
     context = app_context(ctx)
-    with context.sessions() as session:
-        report = verify(
-            EvidenceLayout.from_settings(context.settings), session, None if all_ else [capture_id or 0]
-        )
+    if package is not None:
+        if not package.is_dir():
+            fail(f"{package} is not a directory (unpack a .zip package first)")
+        with context.sessions() as session:
+            try:
+                findings = check_package(package, session)
+            except Exception as exc:  # noqa: BLE001 - no database: check the package by itself
+                session.rollback()
+                findings = check_package(package)
+                console().print(f"note: not compared with this system's log ({exc.__class__.__name__})")
+        report = VerifyReport(findings=findings)
+    else:
+        with context.sessions() as session:
+            report = verify(
+                EvidenceLayout.from_settings(context.settings), session, None if all_ else [capture_id or 0]
+            )
     if as_json:
         print_json(report.as_dict())
     else:
         out = console()
-        out.print(
-            f"checked {report.captures} capture(s), {report.artefacts} artefact(s), "
-            f"{report.log_entries} log entr{'y' if report.log_entries == 1 else 'ies'}, "
-            f"{report.timestamps} timestamp token(s)"
-        )
+        if package is None:
+            out.print(
+                f"checked {report.captures} capture(s), {report.artefacts} artefact(s), "
+                f"{report.log_entries} log entr{'y' if report.log_entries == 1 else 'ies'}, "
+                f"{report.timestamps} timestamp token(s)"
+            )
         for finding in report.findings:
             out.print(f"[bold red]CHANGED[/] {finding}", markup=True, soft_wrap=True)
         if report.ok:

@@ -151,3 +151,81 @@ def test_scraped_text_is_escaped_in_the_summary(evidence_context, tmp_path):
     _export(evidence_context, flag_id, out)
     summary = (out / "summary.html").read_text(encoding="utf-8")
     assert "<script>" not in summary and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;童车" in summary
+
+
+def _resum(root: Path) -> None:
+    from crawler.evidence.export import _write_sums
+
+    _write_sums(root)
+
+
+def test_package_check_catches_a_rebuilt_package(flagged, tmp_path):
+    from crawler.evidence.hashing import sha256_bytes
+    from crawler.evidence.package_check import check_package
+
+    context, flag_id = flagged
+    out = tmp_path / "package"
+    _export(context, flag_id, out)
+    with context.sessions() as session:
+        assert check_package(out, session) == []
+
+    # A photo swapped and SHA256SUMS rebuilt: the manifest still names the old photo.
+    photo = out / "captures" / "3" / "photos" / "01.png"
+    photo.write_bytes(png((255, 255, 0)))
+    _resum(out)
+    findings = [str(f) for f in check_package(out)]
+    assert findings == ["captures/3/photos/01.png: content changed: not the manifest's SHA-256"]
+
+    # The manifest rewritten to match: now its hash is not the one the log line recorded.
+    manifest_path = out / "captures" / "3" / "manifest.json"
+    manifest = json.loads(manifest_path.read_bytes())
+    manifest["artefacts"] = [
+        {**a, "sha256": sha256_bytes(photo.read_bytes())} if a["name"] == "photos/01.png" else a
+        for a in manifest["artefacts"]
+    ]
+    manifest_path.write_text(json.dumps(manifest))
+    _resum(out)
+    assert [str(f) for f in check_package(out)] == [
+        "captures/3/manifest.json: its SHA-256 is not the one log entry 3 recorded"
+    ]
+
+    # The log line and the head rewritten too: the package is consistent, the system's log is not.
+    log = out / "log" / "evidence-log.jsonl"
+    lines = log.read_bytes().splitlines()
+    entry = json.loads(lines[1])
+    entry["manifest_sha256"] = sha256_bytes(manifest_path.read_bytes())
+    lines[1] = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    log.write_bytes(b"\n".join(lines) + b"\n")
+    index = json.loads((out / "package.json").read_text())
+    index["log"]["head_sha256"] = sha256_bytes(lines[1])
+    (out / "package.json").write_text(json.dumps(index))
+    _resum(out)
+    assert check_package(out) == []  # by itself the forgery holds together ...
+    with context.sessions() as session:
+        findings = [str(f) for f in check_package(out, session)]
+    assert findings == [
+        "log/evidence-log.jsonl line 2: entry 3 is not the entry the system's log holds"
+    ]  # ... but not against the system
+
+
+def test_verify_package_command(flagged, tmp_path):
+    from typer.testing import CliRunner
+
+    from crawler.cli import app
+
+    context, flag_id = flagged
+    out = tmp_path / "package"
+    _export(context, flag_id, out)
+    env = {
+        "SURVEIL_DATA_DIR": str(context.settings.data_dir),
+        "SURVEIL_DATABASE_URL": context.settings.resolved_database_url,
+    }
+    runner = CliRunner()
+    ok = runner.invoke(app, ["evidence", "verify", "--package", str(out)], env=env)
+    assert ok.exit_code == 0 and "all evidence verifies" in ok.stdout
+    (out / "README.md").write_text("edited")
+    bad = runner.invoke(app, ["evidence", "verify", "--package", str(out), "--json"], env=env)
+    assert bad.exit_code == 1
+    assert json.loads(bad.stdout)["findings"] == [
+        {"subject": "README.md", "problem": "content changed: does not match SHA256SUMS"}
+    ]
