@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from scrapy import Request
 
@@ -39,6 +39,14 @@ class PddSpider(PlatformSpider):
         if token:
             headers["AccessToken"] = token
         return Request(f"https://mobile.yangkeduo.com/proxy/api/search?{urlencode(query)}", headers=headers)
+
+    def fresh(self, request: Request) -> Request:
+        """A one-time ``anti_content`` token is never sent twice: a retry gets a new one."""
+        if "/proxy/api/search" not in request.url:
+            return request
+        parts = urlsplit(request.url)
+        query = [(k, secrets.token_hex(24) if k == "anti_content" else v) for k, v in parse_qsl(parts.query)]
+        return request.replace(url=urlunsplit(parts._replace(query=urlencode(query))))
 
     def item_request(self, row: SearchRow) -> Request:
         return Request(pdd.goods_url(row.item_id))

@@ -257,6 +257,31 @@ class PlatformSpider(scrapy.Spider):
         callback = self.parse_search if response.meta.get("kind") == "search" else self.parse_item
         return again.replace(callback=callback, errback=self.failed, dont_filter=True)
 
+    def fresh(self, request: Request) -> Request:
+        """The request to send again after a retry (one-time tokens are renewed here)."""
+        return request
+
+    def _refetch(self, response: Response) -> Request | None:
+        """An unreadable page (truncated, malformed) is fetched again, twice at most."""
+        tries = response.meta.get("refetches", 0)
+        if tries >= 2:
+            return None
+        request = response.request
+        again = Request(
+            request.url,
+            method=request.method,
+            headers=request.headers,
+            body=request.body,
+            callback=request.callback,
+            errback=request.errback,
+            dont_filter=True,
+            meta={k: v for k, v in response.meta.items() if k in CARRIED_META or k.startswith("playwright")},
+        )
+        again.meta["refetches"] = tries + 1
+        again.meta["download_slot"] = self.name
+        self.pending[response.meta["category"]] = self.pending.get(response.meta["category"], 0) + 1
+        return self.fresh(again)
+
     def parse_search(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         category = meta["category"]
@@ -273,6 +298,10 @@ class PlatformSpider(scrapy.Spider):
                 self.blocked(category, exc.block)
                 return
             except PageError as exc:
+                again = self._refetch(response)
+                if again is not None:
+                    yield again
+                    return
                 self.coverage.add(category, errors=1)
                 log.warning("%s %s: unreadable search page %s: %s", self.name, category, response.url, exc)
                 return
@@ -339,6 +368,10 @@ class PlatformSpider(scrapy.Spider):
                 yield row.to_item(self.name, category)
                 return
             except PageError as exc:
+                again = self._refetch(response)
+                if again is not None:
+                    yield again
+                    return
                 self.coverage.add(category, errors=1)
                 log.warning("%s %s: unreadable product page %s: %s", self.name, category, response.url, exc)
                 yield row.to_item(self.name, category)

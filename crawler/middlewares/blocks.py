@@ -12,7 +12,12 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 from crawler.crawling.base import BlockedError
+from crawler.middlewares.retry import backoff_seconds, wait
+from crawler.pages.base import Block
 from crawler.pages.blocks import block_from_url, detect_block
+
+#: Blocks worth one more try after a pause (a captcha episode can pass); logins and robots are not.
+RETRYABLE = frozenset({"captcha", "risk", "rate_limit"})
 
 
 class BlockedRequest(IgnoreRequest):
@@ -25,24 +30,35 @@ class BlockedRequest(IgnoreRequest):
 class _Base:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.retries = crawler.settings.getint("SURVEIL_BLOCK_RETRIES", 1)
+        self.pause = crawler.settings.getfloat("SURVEIL_BLOCK_PAUSE", 2.0)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler):  # noqa: ANN206
         return cls(crawler)
 
-    def _raise(self, request: Request, block) -> None:  # noqa: ANN001
+    async def _handle(self, request: Request, block: Block) -> Request:
+        """Once more after a pause for a captcha or risk page; then the block stands."""
+        tries = request.meta.get("block_retries", 0)
+        if block.kind in RETRYABLE and tries < self.retries:
+            self.crawler.stats.inc_value(f"surveil/block_retried/{block.kind}")
+            await wait(backoff_seconds(tries + 1, self.pause / 2, self.pause * 4))
+            again = request.replace(dont_filter=True)
+            again.meta["block_retries"] = tries + 1
+            fresh = getattr(self.crawler.spider, "fresh", None)
+            return fresh(again) if fresh else again
         self.crawler.stats.inc_value(f"surveil/blocked/{block.kind}")
         raise BlockedRequest(BlockedError(block))
 
 
 class BlockRedirectMiddleware(_Base):
-    def process_response(self, request: Request, response: Response) -> Response:
+    async def process_response(self, request: Request, response: Response) -> Response | Request:
         if 300 <= response.status < 400 and request.meta.get("kind") != "image":
             location = response.headers.get(b"Location")
             if location:
                 block = block_from_url(location.decode("latin-1"))
                 if block:
-                    self._raise(request, block)
+                    return await self._handle(request, block)
         return response
 
 
@@ -58,12 +74,10 @@ class BlockDetectionMiddleware(_Base):
         ):
             raise IgnoreRequest(f"{category} is blocked for this run")
 
-    def process_response(self, request: Request, response: Response) -> Response:
-        if request.meta.get("kind") in {"image", None} and request.meta.get("category") is None:
-            return response
-        if request.meta.get("kind") == "image":
+    async def process_response(self, request: Request, response: Response) -> Response | Request:
+        if request.meta.get("kind") in {"image", None}:
             return response
         block = detect_block(response)
         if block:
-            self._raise(request, block)
+            return await self._handle(request, block)
         return response

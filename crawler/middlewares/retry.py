@@ -40,6 +40,11 @@ def backoff_seconds(attempt: int, base: float, cap: float, rng: random.Random | 
     return (rng or random).uniform(ceiling / 2, ceiling)
 
 
+async def wait(seconds: float) -> None:
+    if seconds > 0:
+        await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+
+
 class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings) -> None:  # noqa: ANN001
         super().__init__(settings)
@@ -54,8 +59,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return o
 
     async def _wait(self, seconds: float) -> None:
-        if seconds > 0:
-            await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+        await wait(seconds)
+
+    def _retry(self, request: Request, reason) -> Request | None:  # noqa: ANN001
+        retry = super()._retry(request, reason)
+        fresh = getattr(self.crawler.spider, "fresh", None)
+        return fresh(retry) if retry is not None and fresh else retry
 
     async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:

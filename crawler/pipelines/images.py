@@ -124,6 +124,10 @@ class ImagesPipeline:
 
     def _forget(self, result: Any, d: Any) -> None:
         self.outstanding.discard(d)
+        if not self.outstanding:
+            slot = getattr(self.crawler.engine, "_slot", None)
+            if slot is not None:
+                slot.nextcall.schedule()  # look at idleness now rather than at the next heartbeat
         return None
 
     async def fetch(self, spider: Any, platform: str, item_id: str, url: str) -> None:

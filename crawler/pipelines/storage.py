@@ -15,7 +15,6 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
 from sqlalchemy import select
 
 from crawler.crawling.base import Sighting
@@ -66,13 +65,13 @@ class StoragePipeline:
         return item
 
     def spider_idle(self) -> None:
+        """Nothing left to crawl: write the last batch and close each platform × category out. Photos
+        that batch asks for keep the spider open (the images pipeline says so)."""
         if not self._active():
             return
-        pending = bool(self.items or self.sightings)
-        self.flush(close_out=not self.closed_out)
-        if pending or not self.closed_out:
+        if self.items or self.sightings or not self.closed_out:
+            self.flush(close_out=not self.closed_out)
             self.closed_out = True
-            raise DontCloseSpider
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if not self._active():
