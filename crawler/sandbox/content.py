@@ -16,7 +16,7 @@ from functools import lru_cache
 from crawler.catalogue.schema import Catalogue, CategorySpec, load_categories
 from crawler.sandbox import modelnos, vocab
 from crawler.sandbox.config import ENGLISH_PLATFORMS, PLATFORMS, SandboxConfig
-from crawler.sandbox.hashing import IdCodec, h64, pick, span, unit
+from crawler.sandbox.hashing import IdCodec, h64, pick, unit
 from crawler.sandbox.references import ReferencePool, SandboxRef, load_pool
 
 #: (base, modulus) of each platform's public item ids.
@@ -127,6 +127,8 @@ class Market:
         self.listing = lru_cache(maxsize=65536)(self._listing)
         self._positions = lru_cache(maxsize=16384)(self._block_positions)
         self.category_for_keyword = lru_cache(maxsize=4096)(self._category_for_keyword)
+        self._brand_shop = lru_cache(maxsize=4096)(self._brand_shop_uncached)
+        self._numbered_shop = lru_cache(maxsize=65536)(self._numbered_shop_uncached)
 
     # ----- ids -------------------------------------------------------------------------------------
     def item_id(self, platform: str, index: int) -> str:
@@ -346,13 +348,28 @@ class Market:
         key = (seed, platform, index)
         version = self.version(platform, index, night)
         variations: list[str] = []
+        # one generator per listing, one per product, one per (listing, version): fixed order of draws
+        lr = random.Random(h64(*key))
+        pr = random.Random(h64(seed, product.key))
+        vr = random.Random(h64(*key, "v", version))
+        style, plain_shop, m_style_n, where = (
+            lr.randrange(4),
+            lr.randrange(5),
+            lr.randrange(len(modelnos.STYLES)),
+            lr.randrange(3),
+        )
+        cents_tail, sales_u, comments_u, images = (
+            lr.choice((0, 90, 99, 80, 0, 50)),
+            lr.random(),
+            lr.random(),
+            3 + lr.randrange(3),
+        )
 
         # brand: in the title, in Chinese, only in the shop name, or both
         brand_title: str | None = product.brand
         brand_shop = False
         brand_spec: str | None = product.brand
         if product.kind == "match" or product.near_miss == "neighbour_model":
-            style = h64(*key, "bstyle") % 4
             if style == 1 and product.brand_zh and not english:
                 brand_title = brand_spec = product.brand_zh
                 variations.append("brand_zh")
@@ -362,15 +379,15 @@ class Market:
                 variations.append("brand_in_shop_only")
             elif style == 3:
                 brand_shop = True
-        elif h64(*key, "pbrand") % 5 == 0:
+        elif plain_shop == 0:
             brand_shop = True
 
         # model: a seller's spelling, in the title and/or the specs
-        m_style = pick(modelnos.STYLES, *key, "mstyle") if product.kind == "match" else "exact"
+        m_style = modelnos.STYLES[m_style_n] if product.kind == "match" else "exact"
         model_text = modelnos.seller_variant(product.model, m_style)
         if m_style != "exact":
             variations.append(f"model_{m_style}")
-        where = h64(*key, "mwhere") % 3  # 0 title, 1 specs, 2 both
+        # where: 0 title, 1 specs, 2 both
         model_in_title = model_text if where in (0, 2) else None
         model_in_specs = model_text if where in (1, 2) else None
         if product.kind == "match" and model_in_title is None:
@@ -378,20 +395,18 @@ class Market:
         if product.kind == "match" and product.barcode:
             variations.append("barcode_in_specs_only")
 
-        title = self._title(
-            platform, index, product, spec, words, brand_title, model_in_title, version, relist_of
-        )
+        title = self._title(platform, product, spec, words, brand_title, model_in_title, relist_of, lr, vr)
         if relist_of is not None:
             variations.append("relisted")
 
         # price
         low, high = words.price
-        base = span(low * 100, high * 100, seed, platform, product.key, "price")
+        base = pr.randrange(low * 100, high * 100 + 1)
         if version:
-            base = int(base * (0.8 + 0.4 * unit(*key, "reprice", version)))
+            base = int(base * (0.8 + 0.4 * vr.random()))
         if english:
             base = max(199, int(base / CNY_PER_USD))
-        cents = (base // 100) * 100 + pick((0, 90, 99, 80, 0, 50), *key, "cents")
+        cents = (base // 100) * 100 + cents_tail
 
         shop_id, shop_name = self._shop(platform, index, product, brand_shop, relist_of)
         self_operated = platform == "jd" and "自营" in shop_name
@@ -416,15 +431,15 @@ class Market:
             if product.barcode:
                 specs.append(("条形码", product.barcode))
             specs.append(("材质", words.material))
-            specs.append(("产地", "中国" + pick(vocab.PROVINCES, seed, product.key, "prov")))
+            specs.append(("产地", "中国" + pr.choice(vocab.PROVINCES)))
             if spec.licence_required:
-                licence = f"XK{span(10, 30, seed, product.key, 'xk1')}-{span(100, 999, seed, product.key, 'xk2')}-{span(10000, 99999, seed, product.key, 'xk3')}"
+                licence = f"XK{pr.randint(10, 30)}-{pr.randint(100, 999)}-{pr.randint(10000, 99999)}"
                 specs.append(("生产许可证编号", licence))
             if spec.ccc_required:
-                licence = f"{span(2019, 2025, seed, product.key, 'ccc1')}0{span(1, 9, seed, product.key, 'ccc2')}{span(10000000, 99999999, seed, product.key, 'ccc3')}"
+                licence = f"{pr.randint(2019, 2025)}0{pr.randint(1, 9)}{pr.randint(10000000, 99999999)}"
                 specs.append(("3C证书编号", licence))
-        sales = int(10 ** (1 + 4 * unit(*key, "sales") ** 2))
-        comments = int(sales * (0.2 + 0.5 * unit(*key, "comments")))
+        sales = int(10 ** (1 + 4 * sales_u**2))
+        comments = int(sales * (0.2 + 0.5 * comments_u))
         return Listing(
             platform=platform,
             index=index,
@@ -447,7 +462,7 @@ class Market:
             licence_no=licence,
             sales=sales,
             comments=comments,
-            images=3 + h64(*key, "images") % 3,
+            images=images,
             variations=tuple(variations),
             self_operated=self_operated,
             tmall=tmall,
@@ -456,25 +471,24 @@ class Market:
     def _title(
         self,
         platform: str,
-        index: int,
         product: Product,
         spec: CategorySpec,
         words: vocab.CategoryWords,
         brand: str | None,
         model: str | None,
-        version: int,
         relist_of: int | None,
+        lr: random.Random,
+        vr: random.Random,
     ) -> str:
-        seed = self.config.seed
-        key = (seed, platform, index)
-        pkey = (seed, product.key)
+        """A title as this seller writes it: product words drawn per product, styling per listing/version."""
         english = platform in ENGLISH_PLATFORMS
-        rng = random.Random(h64(*pkey, "title-words"))
+        rng = random.Random(h64(self.config.seed, product.key, "title-words"))
+        joiner_n, relist_prefix = lr.randrange(3), lr.choice(("【清仓】", "【特价处理】", "【新品上架】", ""))
         if english:
             nouns = spec.search_terms.get("en") or [spec.name_en]
-            noun = pick(nouns, *pkey, "noun").title()
+            noun = rng.choice(nouns).title()
             attrs = rng.sample(words.attrs_en, min(len(words.attrs_en), 2 + rng.randrange(2)))
-            parts = [pick(vocab.PREFIXES_EN, *key, "pre", version).strip()]
+            parts = [vr.choice(vocab.PREFIXES_EN).strip()]
             if brand:
                 parts.append(brand)
             ref_name = product.ref.product_name if product.ref and product.kind == "match" else ""
@@ -483,16 +497,19 @@ class Market:
             parts += attrs + [noun]
             if model:
                 parts.append(model)
-            parts.append(pick(words.specs_en, *pkey, "spec"))
-            title = " ".join(p for p in parts if p) + pick(vocab.SUFFIXES_EN, *key, "suf", version)
+            parts.append(rng.choice(words.specs_en))
+            title = " ".join(p for p in parts if p) + vr.choice(vocab.SUFFIXES_EN)
             return title[:200]
         nouns = list(spec.search_terms.get("zh") or [spec.name_zh])
-        noun = pick(nouns, *pkey, "noun")
-        second = pick(nouns + [spec.name_zh], *pkey, "noun2")
+        noun = rng.choice(nouns)
+        second = rng.choice(nouns + [spec.name_zh])
         attrs = rng.sample(words.attrs_zh, min(len(words.attrs_zh), 2 + rng.randrange(3)))
         market = rng.sample(vocab.MARKETING_ZH, 1 + rng.randrange(2))
+        stack = rng.randrange(2)
+        spec_words = rng.choice(words.specs_zh)
         pieces: list[str] = []
-        prefix = pick(vocab.PREFIXES_ZH, *key, "pre", version)
+        prefix = vr.choice(vocab.PREFIXES_ZH)
+        suffix = vr.choice(vocab.SUFFIXES_ZH)
         if brand:
             pieces.append(brand)
         ref_name = product.ref.product_name if product.ref and product.kind in ("match", "near_miss") else ""
@@ -502,19 +519,18 @@ class Market:
             pieces.append(ref_name)
         pieces.append(noun)
         pieces += attrs[2:]
-        if second != noun and h64(*pkey, "stack") % 2:
+        if second != noun and stack:
             pieces.append(second)
         if model:
             pieces.append(model)
-        pieces.append(pick(words.specs_zh, *pkey, "spec"))
+        pieces.append(spec_words)
         pieces += market[1:]
-        joiner = " " if h64(*key, "joiner") % 3 else ""
+        joiner = " " if joiner_n else ""
         if model and not joiner:
             at = pieces.index(model)
             pieces[at] = f" {model} "
-        suffix = pick(vocab.SUFFIXES_ZH, *key, "suf", version)
         if relist_of is not None:
-            prefix = pick(("【清仓】", "【特价处理】", "【新品上架】", ""), *key, "relist-pre")
+            prefix = relist_prefix
         title = prefix + joiner.join(pieces) + (" " + suffix if suffix else "")
         return title[:120]
 
@@ -524,44 +540,45 @@ class Market:
         seed = self.config.seed
         english = platform in ENGLISH_PLATFORMS
         if brand_shop and relist_of is None:
-            brand = (
-                product.brand_zh
-                if (product.brand_zh and not english and h64(seed, index, "bz") % 2)
-                else product.brand
-            )
-            number = h64(seed, platform, "brand-shop", brand) % 10**7
-            if english:
-                name = pick(
-                    ("{b} Official Store", "{b} Store", "{b} Global Store"), seed, platform, brand
-                ).format(b=brand)
-            else:
-                forms = ["{b}官方旗舰店", "{b}旗舰店", "{b}海外旗舰店", "{b}专营店"]
-                if platform == "jd":
-                    forms.append("{b}京东自营旗舰店")
-                name = pick(forms, seed, platform, brand).format(b=brand)
-            return str(number + 1000), name
+            use_zh = product.brand_zh and not english and h64(seed, index, "bz") % 2
+            return self._brand_shop(platform, product.brand_zh if use_zh else product.brand)
         pool = max(40, self.config.size // 8)
         salt = "relist-shop" if relist_of is not None else "shop"
         number = h64(seed, platform, index, salt) % pool + (pool if relist_of is not None else 0)
+        return self._numbered_shop(platform, number)
+
+    def _brand_shop_uncached(self, platform: str, brand: str) -> tuple[str, str]:
+        seed = self.config.seed
+        number = h64(seed, platform, "brand-shop", brand) % 10**7
+        if platform in ENGLISH_PLATFORMS:
+            forms = ["{b} Official Store", "{b} Store", "{b} Global Store"]
+        else:
+            forms = ["{b}官方旗舰店", "{b}旗舰店", "{b}海外旗舰店", "{b}专营店"]
+            if platform == "jd":
+                forms.append("{b}京东自营旗舰店")
+        return str(number + 1000), pick(forms, seed, platform, brand).format(b=brand)
+
+    def _numbered_shop_uncached(self, platform: str, number: int) -> tuple[str, str]:
+        seed = self.config.seed
         skey = (seed, platform, "shop", number)
-        brand = pick(vocab.BRANDS_EN if english else vocab.BRANDS_ZH, *skey, "b")
-        if english:
-            form = pick(vocab.SHOP_FORMS_EN, *skey, "f")
-            name = form.format(
+        r = random.Random(h64(*skey))
+        if platform in ENGLISH_PLATFORMS:
+            brand = r.choice(vocab.BRANDS_EN)
+            name = r.choice(vocab.SHOP_FORMS_EN).format(
                 brand=brand,
-                city=pick(vocab.CITIES_EN, *skey, "c"),
-                noun=pick(vocab.SHOP_NOUNS_EN, *skey, "n"),
-                num=h64(*skey, "num") % 100000,
+                city=r.choice(vocab.CITIES_EN),
+                noun=r.choice(vocab.SHOP_NOUNS_EN),
+                num=r.randrange(100000),
             )
         else:
-            form = pick(vocab.SHOP_FORMS_ZH, *skey, "f")
-            name = form.format(
+            brand = r.choice(vocab.BRANDS_ZH)
+            name = r.choice(vocab.SHOP_FORMS_ZH).format(
                 brand=brand,
-                city=pick(vocab.CITIES, *skey, "c"),
-                noun=pick(vocab.SHOP_NOUNS, *skey, "n"),
-                name=pick(vocab.NAMES, *skey, "nm"),
+                city=r.choice(vocab.CITIES),
+                noun=r.choice(vocab.SHOP_NOUNS),
+                name=r.choice(vocab.NAMES),
             )
-        return str(10000 + h64(*skey, "id") % 10**7), name
+        return str(10000 + r.randrange(10**7)), name
 
     def all_indexes(self, night: int | None = None) -> range:
         return range(self.config.count(night))
