@@ -84,17 +84,23 @@ def truth(
     references: str = REFS,
     out: Path | None = typer.Option(None, "--out", help="JSONL file; standard output when absent."),
     no_plain: bool = typer.Option(False, "--no-plain", help="Leave out plain listings."),
+    platform: list[str] = typer.Option([], "--platform", help="Only these platforms (repeatable)."),
 ) -> None:
     """Write the ground truth as JSONL: one meta line, then one line per listing of every platform."""
+    from crawler.sandbox.config import PLATFORMS
     from crawler.sandbox.content import Market
     from crawler.sandbox.truth import write_truth
 
+    unknown = sorted(set(platform) - set(PLATFORMS))
+    if unknown:
+        fail(f"unknown platform(s): {', '.join(unknown)}; known: {', '.join(PLATFORMS)}")
+    chosen = tuple(p for p in PLATFORMS if p in platform) or PLATFORMS
     market = Market(_config(seed, size, night, None, references))
     if out is None:
-        write_truth(market, sys.stdout, include_plain=not no_plain)
+        write_truth(market, sys.stdout, include_plain=not no_plain, platforms=chosen)
         return
     with out.open("w", encoding="utf-8") as fh:
-        count = write_truth(market, fh, include_plain=not no_plain)
+        count = write_truth(market, fh, include_plain=not no_plain, platforms=chosen)
     typer.echo(f"{count} listings written to {out}", err=True)
 
 

@@ -10,6 +10,7 @@ them relisted copies of taken-down products under new sellers), change prices an
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -515,7 +516,12 @@ class Market:
         ref_name = product.ref.product_name if product.ref and product.kind in ("match", "near_miss") else ""
         pieces += market[:1]
         pieces += attrs[:2]
-        if ref_name and not ref_name.isascii() and product.near_miss != "same_model_other_brand":
+        chinese_name = (
+            ref_name
+            and re.search(r"[\u4e00-\u9fff]", ref_name)
+            and not re.search(r"[\uac00-\ud7af]", ref_name)
+        )
+        if chinese_name and product.near_miss != "same_model_other_brand":
             pieces.append(ref_name)
         pieces.append(noun)
         pieces += attrs[2:]

@@ -106,10 +106,12 @@ def records(
             yield record(market, listing)
 
 
-def write_truth(market: Market, out: IO[str], include_plain: bool = True) -> int:
+def write_truth(
+    market: Market, out: IO[str], include_plain: bool = True, platforms: tuple[str, ...] = PLATFORMS
+) -> int:
     out.write(json.dumps(meta(market), ensure_ascii=False) + "\n")
     count = 0
-    for rec in records(market, include_plain=include_plain):
+    for rec in records(market, platforms, include_plain=include_plain):
         out.write(json.dumps(rec, ensure_ascii=False) + "\n")
         count += 1
     return count
