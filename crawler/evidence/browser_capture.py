@@ -14,6 +14,7 @@ import contextlib
 import mimetypes
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 
@@ -93,6 +94,7 @@ class PageCapture:
     photos: list[Photo] = field(default_factory=list)
     browser_version: str = ""
     problems: list[str] = field(default_factory=list)
+    started_at: datetime | None = None
 
 
 class BrowserCapturer:
@@ -139,7 +141,9 @@ class BrowserCapturer:
             await self._playwright.stop()
 
     async def capture(self, url: str, photo_urls: Sequence[str] = ()) -> PageCapture:
-        result = PageCapture(requested_url=url, fetched_url=rewrite_for_proxy(url, self.proxy))
+        result = PageCapture(
+            requested_url=url, fetched_url=rewrite_for_proxy(url, self.proxy), started_at=self.clock.now()
+        )
         result.browser_version = f"Chromium {self._browser.version}"
         kwargs = self.profile.context_kwargs()
         if self.proxy:

@@ -188,7 +188,7 @@ class EvidenceService:
     ) -> CaptureOutcome:
         """Store a finished page capture: artefacts, manifest, database rows, timestamp, log entry."""
         clock = self.context.clock
-        captured_at = clock.now()
+        captured_at = page.started_at or clock.now()
         store = self.layout.store
         profile = self.profile
         device = {

@@ -169,3 +169,44 @@ def test_a_capture_that_cannot_be_logged_is_kept_and_reported(db_url, tmp_path, 
     assert f"capture {outcomes[0].capture_id}: not recorded in the evidence log" in [
         str(f) for f in report.findings
     ]
+
+
+@pytest.mark.sandbox(seed=4, size=60)
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sandbox_listing_flag_capture_and_exported_package_checks_out(db_url, tmp_path, clock, sandbox):
+    from crawler.sandbox.platforms.jd import image_path
+
+    row = next(t for t in sandbox.truth() if t.get("platform") == "jd" and t.get("status") == "live")
+    listing = sandbox.market.find("jd", row["item_id"])
+    photos = tuple(
+        f"https://img14.360buyimg.com/n1/{image_path(listing, n)}" for n in range(min(listing.images, 2))
+    )
+    context = make_context(db_url, tmp_path / "data", clock, sandbox_url=sandbox.url)
+    listing_id, flag_id = add_listing(context, row["item_id"], url=row["url"], photos=photos)
+    (outcome,) = capture_for_flags(context, [flag_id])
+    assert outcome.status == "complete", outcome.problems
+    with context.sessions() as session:
+        capture = session.get(EvidenceCapture, outcome.capture_id)
+        names = sorted(a.name for a in capture.artefacts)
+        html = EvidenceLayout.from_settings(context.settings).store.get(
+            next(a.sha256 for a in capture.artefacts if a.name == "page.html")
+        )
+    assert names[:3] == ["exchanges.warc.gz", "page.html"] + (
+        ["photos/01.jpg"] if photos else ["screenshot.png"]
+    )
+    assert row["title"] in html.decode("utf-8")
+
+    from crawler.evidence.export import export_flag
+
+    out = tmp_path / "case"
+    with context.sessions() as session:
+        export_flag(
+            EvidenceLayout.from_settings(context.settings),
+            session,
+            flag_id,
+            out,
+            exported_at=clock.now(),
+            pdf=False,
+        )
+    check = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=out, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
