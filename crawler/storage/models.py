@@ -608,6 +608,12 @@ class LoginAttempt(Base):
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+#: The review queue ranks flags by risk (any status, or within a list type) and counts them over dates.
+Index("ix_flag_risk", Flag.risk_score)
+Index("ix_flag_status_list_type_risk", Flag.status, Flag.list_type, Flag.risk_score)
+Index("ix_flag_status_created", Flag.status, Flag.created_at)
+
+
 # --- scheduling ----------------------------------------------------------------------------------
 
 
