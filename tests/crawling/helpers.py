@@ -83,3 +83,21 @@ def truth_live(sandbox: Any, platform: str, category: str) -> dict[str, dict[str
         for r in sandbox.truth(platform)
         if r.get("type") == "listing" and r["category"] == category and r["status"] == "live"
     }
+
+
+def set_platform(data_dir: Path, code: str, **values: Any) -> None:
+    """An administrator's switch (e.g. ``obey_robots=False``) in a fresh or existing database."""
+    from crawler.catalogue.schema import load_platforms
+    from crawler.storage import migrate
+    from crawler.storage.repositories import PlatformRepository
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(f"sqlite:///{data_dir / 'surveil.db'}")
+    migrate.upgrade(engine)
+    with make_session_factory(engine)() as db, db.begin():
+        repo = PlatformRepository(db)
+        repo.sync(load_platforms())
+        platform = repo.by_code(code)
+        for name, value in values.items():
+            setattr(platform, name, value)
+    engine.dispose()

@@ -93,7 +93,9 @@ def test_taobao_item_pages_through_the_mobile_browser(sandbox, tmp_path: Path) -
         find_chromium()
     except BrowserNotFound as exc:
         pytest.skip(str(exc))
-    result = run_crawl(tmp_path, sandbox.url, "-p", "taobao", "-c", CATEGORY, "--depth", "1", "--max-terms", "1")
+    result = run_crawl(
+        tmp_path, sandbox.url, "-p", "taobao", "-c", CATEGORY, "--depth", "1", "--max-terms", "1"
+    )
     assert result.returncode == 0, result.output[-3000:]
     with session(tmp_path) as db:
         rows = stats(db, result.run_id)
@@ -103,7 +105,9 @@ def test_taobao_item_pages_through_the_mobile_browser(sandbox, tmp_path: Path) -
 
         db.query(Platform).filter(Platform.code == "taobao").update({"obey_robots": False})
         db.commit()
-    result = run_crawl(tmp_path, sandbox.url, "-p", "taobao", "-c", CATEGORY, "--depth", "1", "--max-terms", "1")
+    result = run_crawl(
+        tmp_path, sandbox.url, "-p", "taobao", "-c", CATEGORY, "--depth", "1", "--max-terms", "1"
+    )
     assert result.returncode == 0, result.output[-3000:]
     with session(tmp_path) as db:
         _check_against_truth(sandbox, db, "taobao")
