@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -114,15 +114,26 @@ def site() -> Iterator[Site]:
         server.server_close()
 
 
-def make_context(db_url: str, data_dir: Path, clock: FixedClock, **settings: object) -> AppContext:
-    return AppContext(settings=Settings(data_dir=data_dir, database_url=db_url, **settings), clock=clock)
+@pytest.fixture
+def make_context(db_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[Callable[..., AppContext]]:
+    """``make_context(**settings)``: a context on this test's database and data directory, closed after."""
+    made: list[AppContext] = []
+
+    def make(**settings: object) -> AppContext:
+        context = AppContext(
+            settings=Settings(data_dir=tmp_path / "data", database_url=db_url, **settings), clock=clock
+        )
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        context.close()
 
 
 @pytest.fixture
-def evidence_context(db_url: str, tmp_path: Path, clock: FixedClock) -> Iterator[AppContext]:
-    context = make_context(db_url, tmp_path / "data", clock)
-    yield context
-    context.close()
+def evidence_context(make_context: Callable[..., AppContext]) -> AppContext:
+    return make_context()
 
 
 def add_listing(

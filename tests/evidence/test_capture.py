@@ -19,7 +19,7 @@ from crawler.evidence.layout import EvidenceLayout
 from crawler.evidence.service import EvidenceService, capture_for_flags
 from crawler.evidence.verify import verify
 from crawler.storage.models import EvidenceCapture
-from tests.evidence.conftest import add_listing, make_context
+from tests.evidence.conftest import add_listing
 
 pytestmark = pytest.mark.browser
 
@@ -32,8 +32,10 @@ def _needs_chromium() -> None:
         pytest.skip(str(exc))
 
 
-def test_flag_capture_through_the_sandbox_proxy_stores_every_artefact(db_url, tmp_path, clock, site):
-    context = make_context(db_url, tmp_path / "data", clock, sandbox_url=site.url)
+def test_flag_capture_through_the_sandbox_proxy_stores_every_artefact(
+    make_context, db_url, tmp_path, clock, site
+):
+    context = make_context(sandbox_url=site.url)
     listing_id, flag_id = add_listing(context, "1")
     outcomes = capture_for_flags(context, [flag_id], run_id=None)
     assert len(outcomes) == 1
@@ -101,8 +103,9 @@ def test_flag_capture_through_the_sandbox_proxy_stores_every_artefact(db_url, tm
     assert all(agent == profile.user_agent for _, _, agent in site.seen)
 
 
-def test_redirects_and_takedowns_are_recorded(db_url, tmp_path, clock, site):
-    context = make_context(db_url, tmp_path / "data", clock, sandbox_url=site.url)
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_redirects_and_takedowns_are_recorded(make_context, db_url, tmp_path, clock, site):
+    context = make_context(sandbox_url=site.url)
     moved_id, _ = add_listing(context, "2", url="https://item.m.jd.com/moved.html", photos=(), flagged=False)
     gone_id, _ = add_listing(context, "3", url="https://item.m.jd.com/gone.html", photos=(), flagged=False)
     service = EvidenceService(context)
@@ -121,12 +124,12 @@ def test_redirects_and_takedowns_are_recorded(db_url, tmp_path, clock, site):
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_capture_command_and_export_with_pdf_summary(db_url, tmp_path, clock, site):
+def test_capture_command_and_export_with_pdf_summary(make_context, db_url, tmp_path, clock, site):
     from typer.testing import CliRunner
 
     from crawler.cli import app
 
-    context = make_context(db_url, tmp_path / "data", clock)
+    context = make_context()
     listing_id, flag_id = add_listing(context, "7")
     env = {
         "SURVEIL_DATA_DIR": str(context.settings.data_dir),
@@ -154,8 +157,8 @@ def test_capture_command_and_export_with_pdf_summary(db_url, tmp_path, clock, si
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_a_capture_that_cannot_be_logged_is_kept_and_reported(db_url, tmp_path, clock, site):
-    context = make_context(db_url, tmp_path / "data", clock, sandbox_url=site.url)
+def test_a_capture_that_cannot_be_logged_is_kept_and_reported(make_context, db_url, tmp_path, clock, site):
+    context = make_context(sandbox_url=site.url)
     first, first_flag = add_listing(context, "1")
     capture_for_flags(context, [first_flag])
     layout = EvidenceLayout.from_settings(context.settings)
@@ -173,7 +176,9 @@ def test_a_capture_that_cannot_be_logged_is_kept_and_reported(db_url, tmp_path, 
 
 @pytest.mark.sandbox(seed=4, size=60)
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-def test_sandbox_listing_flag_capture_and_exported_package_checks_out(db_url, tmp_path, clock, sandbox):
+def test_sandbox_listing_flag_capture_and_exported_package_checks_out(
+    make_context, db_url, tmp_path, clock, sandbox
+):
     from crawler.sandbox.platforms.jd import image_path
 
     row = next(t for t in sandbox.truth() if t.get("platform") == "jd" and t.get("status") == "live")
@@ -181,7 +186,7 @@ def test_sandbox_listing_flag_capture_and_exported_package_checks_out(db_url, tm
     photos = tuple(
         f"https://img14.360buyimg.com/n1/{image_path(listing, n)}" for n in range(min(listing.images, 2))
     )
-    context = make_context(db_url, tmp_path / "data", clock, sandbox_url=sandbox.url)
+    context = make_context(sandbox_url=sandbox.url)
     listing_id, flag_id = add_listing(context, row["item_id"], url=row["url"], photos=photos)
     (outcome,) = capture_for_flags(context, [flag_id])
     assert outcome.status == "complete", outcome.problems

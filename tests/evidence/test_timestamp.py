@@ -17,7 +17,7 @@ from crawler.evidence.service import EvidenceService
 from crawler.evidence.timestamp import TimestampError, check_token, request_timestamp
 from crawler.evidence.verify import verify
 from crawler.storage.models import EvidenceCapture
-from tests.evidence.conftest import add_listing, make_context, page_capture
+from tests.evidence.conftest import add_listing, page_capture
 from tests.evidence.tsa import running_tsa
 
 
@@ -50,8 +50,10 @@ def test_unreachable_authority_is_reported():
         request_timestamp(f"http://127.0.0.1:{port}/tsa", "0" * 64, timeout=2)
 
 
-def test_captures_are_timestamped_verified_and_exported_with_the_token(db_url, tmp_path, clock, tsa):
-    context = make_context(db_url, tmp_path / "data", clock, evidence_tsa_url=tsa.url)
+def test_captures_are_timestamped_verified_and_exported_with_the_token(
+    make_context, db_url, tmp_path, clock, tsa
+):
+    context = make_context(evidence_tsa_url=tsa.url)
     service = EvidenceService(context)
     listing_id, flag_id = add_listing(context, "1")
     outcome = service.record(service.target_for_listing(listing_id, flag_id=flag_id), page_capture())
@@ -86,8 +88,8 @@ def test_captures_are_timestamped_verified_and_exported_with_the_token(db_url, t
     assert openssl.returncode == 0 and "Verification: OK" in openssl.stdout, openssl.stderr
 
 
-def test_a_replaced_token_is_named_on_verify(db_url, tmp_path, clock, tsa):
-    context = make_context(db_url, tmp_path / "data", clock, evidence_tsa_url=tsa.url)
+def test_a_replaced_token_is_named_on_verify(make_context, db_url, tmp_path, clock, tsa):
+    context = make_context(evidence_tsa_url=tsa.url)
     service = EvidenceService(context)
     listing_id, flag_id = add_listing(context, "1")
     first = service.record(service.target_for_listing(listing_id, flag_id=flag_id), page_capture(shade=1))
@@ -107,17 +109,11 @@ def test_a_replaced_token_is_named_on_verify(db_url, tmp_path, clock, tsa):
     assert any(p.startswith("token timestamps sha256:") for p in problems)
 
 
-def test_capture_without_a_reachable_authority_is_still_logged(db_url, tmp_path, clock):
+def test_capture_without_a_reachable_authority_is_still_logged(make_context, db_url, tmp_path, clock):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    context = make_context(
-        db_url,
-        tmp_path / "data",
-        clock,
-        evidence_tsa_url=f"http://127.0.0.1:{port}/tsa",
-        evidence_tsa_timeout=2,
-    )
+    context = make_context(evidence_tsa_url=f"http://127.0.0.1:{port}/tsa", evidence_tsa_timeout=2)
     service = EvidenceService(context)
     listing_id, _ = add_listing(context, "1")
     outcome = service.record(service.target_for_listing(listing_id), page_capture())
