@@ -11,6 +11,21 @@ from crawler.commands.common import app_context, console, fail, print_json
 
 app = typer.Typer(help="Evidence: captures, the tamper-evident log, export packages.", no_args_is_help=True)
 
+ACTOR = typer.Option("cli", "--actor", help="Who does this (audit log).")
+
+
+def _audit(
+    ctx: typer.Context, action: str, object_type: str, object_id: object, actor: str, **details: object
+) -> None:
+    from crawler.storage.engine import transaction
+    from crawler.storage.repositories import AuditRepository
+
+    context = app_context(ctx)
+    with transaction(context.sessions) as session:
+        AuditRepository(session, context.clock).record(
+            action, object_type, object_id, actor=actor, details=details
+        )
+
 
 @app.command()
 def capture(
@@ -20,6 +35,7 @@ def capture(
         None, "--url", help="URL to capture (finds its listing when none is given)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+    actor: str = ACTOR,
 ) -> None:
     """Capture a listing now: mobile screenshot, WARC, rendered HTML, photos, manifest, log entry."""
     from crawler.evidence.repository import EvidenceRepository
@@ -43,6 +59,16 @@ def capture(
         fail(f"no listing {listing}")
     target.flag_ids = open_flags_for(context, listing)
     outcome = service.capture([target])[0]
+    _audit(
+        ctx,
+        "evidence.capture",
+        "evidence_capture",
+        outcome.capture_id,
+        actor,
+        listing_id=listing,
+        status=outcome.status,
+        manifest_sha256=outcome.manifest_sha256,
+    )
     if as_json:
         print_json(outcome.as_dict())
     else:
@@ -118,6 +144,7 @@ def export(
     out: Path = typer.Option(..., "--out", help="Directory to create, or a .zip file."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also render summary.pdf with Chromium."),
     as_json: bool = typer.Option(False, "--json"),
+    actor: str = ACTOR,
 ) -> None:
     """Write a self-contained package: artefacts, manifests, log excerpt, SHA256SUMS, README, summary."""
     from crawler.evidence.export import ExportError, export_flag
@@ -143,6 +170,7 @@ def export(
             )
         except ExportError as exc:
             fail(str(exc))
+    _audit(ctx, "evidence.export", "flag", flag, actor, path=str(result.path), captures=result.captures)
     if as_json:
         print_json(result.as_dict())
         return
@@ -181,6 +209,7 @@ def prune(
     ctx: typer.Context,
     days: int | None = typer.Option(None, "--days", help="Override evidence_retention_days."),
     as_json: bool = typer.Option(False, "--json"),
+    actor: str = ACTOR,
 ) -> None:
     """Remove unflagged captures older than the retention period; the removal is logged in the chain."""
     from crawler.evidence.layout import EvidenceLayout
@@ -193,6 +222,8 @@ def prune(
         context.clock.now(),
         context.settings.evidence_retention_days if days is None else days,
     )
+    if result.captures:
+        _audit(ctx, "evidence.prune", "evidence_log", result.log_seq, actor, captures=result.captures)
     if as_json:
         print_json(result.as_dict())
         return

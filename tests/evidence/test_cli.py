@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from crawler.cli import app
 from crawler.evidence.layout import EvidenceLayout
 from crawler.evidence.service import EvidenceService
+from crawler.storage.repositories import AuditRepository
 from tests.evidence.conftest import add_listing, page_capture
 
 
@@ -36,8 +37,11 @@ def test_verify_export_stats_and_prune_commands(evidence_context, tmp_path):
     assert json.loads(single.stdout)["ok"] is True
 
     out = tmp_path / "case"
-    exported = _run(context, "export", str(flag_id), "--out", str(out), "--no-pdf")
+    exported = _run(context, "export", str(flag_id), "--out", str(out), "--no-pdf", "--actor", "officer-li")
     assert exported.exit_code == 0, exported.stdout
+    with context.sessions() as session:
+        (audit,) = AuditRepository(session, context.clock).trail("flag", flag_id)
+    assert (audit.action, audit.actor, audit.details["captures"]) == ("evidence.export", "officer-li", [1])
     assert subprocess.run(["sha256sum", "-c", "--quiet", "SHA256SUMS"], cwd=out).returncode == 0
 
     data = json.loads(_run(context, "stats", "--json").stdout)
