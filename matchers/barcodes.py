@@ -40,13 +40,37 @@ def gtin14(value: str | None) -> str | None:
     return digits.zfill(14)
 
 
-def display(code14: str) -> str:
-    """A GTIN-14 shown as people write it (EAN-13 when the leading digit is zero)."""
-    return code14[1:] if code14.startswith("0") else code14
+INVALID_PREFIX = "x"
+
+
+def key(value: str | None) -> str | None:
+    """Comparable form of a stated barcode: the GTIN-14 when valid, else the digits marked as unchecked.
+
+    Lists and labels do carry codes with a wrong check digit; two such codes are still compared, exactly.
+    """
+    valid = gtin14(value)
+    if valid:
+        return valid
+    digits = re.sub(r"[\s\-]", "", nfkc(value))
+    if digits.isdigit() and len(digits) in (8, 12, 13, 14) and set(digits) != {"0"}:
+        return INVALID_PREFIX + digits
+    return None
+
+
+def display(code: str) -> str:
+    """A code shown as people write it (EAN-13 when the GTIN-14's leading digit is zero)."""
+    if code.startswith(INVALID_PREFIX):
+        return f"{code[1:]} (check digit wrong)"
+    return code[1:] if code.startswith("0") else code
 
 
 def normalise_all(values: Iterable[str]) -> set[str]:
     return {g for g in (gtin14(v) for v in values) if g}
+
+
+def stated(values: Iterable[str]) -> set[str]:
+    """Keys of barcodes stated as barcodes (fields named so), valid or not."""
+    return {k for k in (key(v) for v in values) if k}
 
 
 def extract(text: str | None) -> set[str]:
@@ -55,13 +79,13 @@ def extract(text: str | None) -> set[str]:
 
 
 def from_attributes(attributes: dict[str, Any] | None) -> set[str]:
-    """GTINs in spec/attribute values: barcode-named keys first, then any value holding one."""
+    """Barcodes in spec/attribute values: any code under a barcode-named key, valid GTINs anywhere."""
     out: set[str] = set()
-    for key, value in (attributes or {}).items():
+    for name, value in (attributes or {}).items():
         if value is None:
             continue
         text = nfkc(str(value))
-        if nfkc(str(key)).strip().lower() in BARCODE_ATTRIBUTE_KEYS:
-            out |= normalise_all(re.split(r"[,;/\s]+", text))
+        if nfkc(str(name)).strip().lower() in BARCODE_ATTRIBUTE_KEYS:
+            out |= stated(re.split(r"[,;/\s]+", text))
         out |= extract(text)
     return out

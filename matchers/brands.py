@@ -98,6 +98,20 @@ class BrandResolver:
         self._names.setdefault(target, set())
         return target
 
+    def merge(self, keep: str, other: str) -> None:
+        """Make ``other`` (and every alias of it) a name of ``keep``."""
+        if keep == other or other not in self._names:
+            return
+        for key in self._names.pop(other):
+            self._alias[key] = keep
+            self._names[keep].add(key)
+
+    def canonical(self, name: str | None) -> str | None:
+        """The current canonical name of a (possibly merged) canonical name."""
+        if not name:
+            return None
+        return self._alias.get(alias_key(name), name if name in self._names else None)
+
     def add_field(self, field: str | None) -> str | None:
         """Register the names of a brand field as read from a list or a listing."""
         return self.add(split_names(field))

@@ -42,6 +42,7 @@ class Matcher:
         self.signals = signals or default_signals()
         self.context = Context(self.thresholds, self.brands)
         self.refs: list[PreparedReference] = [prepare_reference(r, self.brands, self.segmenter) for r in refs]
+        self._sources = sources
         self.index = CandidateIndex(self.refs, sources)
 
     def prepare(self, offer: Offer) -> PreparedOffer:
@@ -63,6 +64,51 @@ class Matcher:
 
     def candidates(self, offer: PreparedOffer) -> list[int]:
         return self.index.lookup(offer, self.thresholds)
+
+    def learn_brands(self, offers: Iterable[Offer], min_support: int = 2) -> list[tuple[str, str]]:
+        """Brand aliases from listings whose barcode points at entries of exactly one brand.
+
+        A shared model number alone teaches nothing: another brand selling the same model string is
+        exactly the case a matcher must not be fooled by.
+
+        When at least ``min_support`` such listings name brand X and the entry's brand is Y, X becomes a
+        name of Y (a Chinese shop brand and the English name on a recall notice, for example).
+        """
+        seen: dict[tuple[str, str], set[str]] = {}
+        for offer in offers:
+            if not offer.brand:
+                continue
+            prepared = self.prepare(offer)
+            owners = {
+                i
+                for source in self.index.sources
+                if source.name == "barcode"
+                for i in source.lookup(prepared, self.thresholds)
+            }
+            brands = {self.refs[i].brand for i in owners if self.refs[i].brand}
+            if len(brands) != 1:
+                continue
+            brand = brands.pop()
+            if prepared.brand_field == brand:
+                continue
+            seen.setdefault((offer.brand.strip(), brand), set()).add(offer.offer_id)
+        learned: list[tuple[str, str]] = []
+        for (name, brand), ids in sorted(seen.items()):
+            if len(ids) < min_support:
+                continue
+            current = self.brands.resolve(name)
+            target = self.brands.canonical(brand) or brand
+            if current is None:
+                self.brands.add([name], canonical=target)
+            elif current != target:
+                self.brands.merge(target, current)
+            learned.append((name, target))
+        if learned:
+            for prepared_ref in self.refs:
+                if prepared_ref.ref.brand:
+                    prepared_ref.brand = self.brands.resolve(prepared_ref.ref.brand)
+            self.index = CandidateIndex(self.refs, self._sources)
+        return learned
 
     def match(self, offer: Offer, keep_none: bool = False) -> list[MatchResult]:
         """Scored candidates of one listing, best first; only match/review unless ``keep_none``."""

@@ -114,7 +114,7 @@ def prepare_reference(
         name=name,
         sim_text=similarity_text(name, segmenter),
         codes=reference_codes(ref.models),
-        barcodes=gtin.normalise_all(ref.barcodes),
+        barcodes=gtin.stated(ref.barcodes),
         brand=brands.resolve(ref.brand) if ref.brand else None,
         batches={batch_key(b): b for b in ref.batches if len(batch_key(b)) >= 4},
         dates=[d for v in ref.production_dates for d in parse_dates(v)],

@@ -14,6 +14,7 @@ from matchers import barcodes as gtin
 from matchers.brands import BrandResolver
 from matchers.dates import batch_key, dates_agree
 from matchers.models import is_specific, neighbouring
+from matchers.normalise import has_cjk
 from matchers.photos import hamming
 from matchers.prepared import PreparedOffer, PreparedReference
 from matchers.text import manufacturer_similarity, title_similarity
@@ -41,7 +42,9 @@ class BarcodeSignal(Signal):
             return []
         shared = sorted(offer.barcodes & ref.barcodes)
         if shared:
-            return [Evidence(self.name, f"barcode {gtin.display(shared[0])} equal", 0.97, identifying=True)]
+            weight = 0.9 if shared[0].startswith(gtin.INVALID_PREFIX) else 0.97
+            reason = f"barcode {gtin.display(shared[0])} equal"
+            return [Evidence(self.name, reason, weight, identifying=True, decisive=True)]
         theirs = gtin.display(sorted(offer.barcodes)[0])
         ours = gtin.display(sorted(ref.barcodes)[0])
         return [Evidence(self.name, f"barcode {theirs} ≠ {ours}", factor=0.7)]
@@ -57,7 +60,7 @@ class ModelSignal(Signal):
         shared = [c for c in ref.codes if c in codes]
         if shared:
             best = max(shared, key=len)
-            weight = 0.75 if is_specific(best) else 0.45
+            weight = 0.75 if is_specific(best) else 0.6
             return [Evidence(self.name, f"model {ref.codes[best]} = {codes[best]}", weight, identifying=True)]
         for theirs, written in codes.items():
             for ours, listed in ref.codes.items():
@@ -90,7 +93,10 @@ class BrandSignal(Signal):
         if others:
             return [Evidence(self.name, f"brand {others[0]} ≠ {shown}", factor=0.35)]
         if offer.brand_field_unknown:
-            return [Evidence(self.name, f"brand {offer.offer.brand} is not {shown}", factor=0.5)]
+            theirs = offer.offer.brand or ""
+            if has_cjk(theirs) != any(has_cjk(a) for a in ctx.brands.aliases(brand) | {shown}):
+                return [Evidence(self.name, f"brand {theirs} not known as {shown}", factor=0.9)]
+            return [Evidence(self.name, f"brand {theirs} is not {shown}", factor=0.6)]
         return []
 
 

@@ -51,13 +51,17 @@ class Reference:
 
 @dataclass(frozen=True)
 class Evidence:
-    """One finding of one signal: ``weight`` > 0 supports a match, ``factor`` < 1 weakens it."""
+    """One finding of one signal: ``weight`` > 0 supports a match, ``factor`` < 1 weakens it.
+
+    A ``decisive`` finding (an equal barcode) keeps the pair at least in review whatever conflicts say.
+    """
 
     signal: str
     reason: str
     weight: float = 0.0
     factor: float = 1.0
     identifying: bool = False
+    decisive: bool = False
 
 
 @dataclass

@@ -20,6 +20,7 @@ class BatchReport:
     pairs: int = 0
     matches: int = 0
     reviews: int = 0
+    brand_aliases: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, object]:
@@ -29,6 +30,7 @@ class BatchReport:
             "pairs": self.pairs,
             "match": self.matches,
             "review": self.reviews,
+            "brand_aliases_learned": self.brand_aliases,
             "problems": self.problems,
         }
 
@@ -52,6 +54,7 @@ def match_file(
     refs = [reference_from_record(r, references.parent, hasher, problem) for r in imported.records]
     report.references = len(refs)
     matcher = Matcher(refs, thresholds=thresholds)
+    offers = []
     with listings.open(encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -65,10 +68,13 @@ def match_file(
             except LineError as exc:
                 problem(where, str(exc))
                 continue
-            report.listings += 1
-            for result in matcher.match(offer):
-                out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
-                report.pairs += 1
-                report.matches += result.verdict == "match"
-                report.reviews += result.verdict == "review"
+            offers.append(offer)
+    report.listings = len(offers)
+    report.brand_aliases = [f"{a} = {b}" for a, b in matcher.learn_brands(offers)]
+    for offer in offers:
+        for result in matcher.match(offer):
+            out.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            report.pairs += 1
+            report.matches += result.verdict == "match"
+            report.reviews += result.verdict == "review"
     return report

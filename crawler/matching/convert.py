@@ -54,7 +54,7 @@ def reference_from_record(
         product_name=record.product_name or "",
         brand=record.brand,
         models=list(record.models),
-        barcodes=list(record.barcodes),
+        barcodes=[*record.barcodes, *record.invalid_barcodes],
         batches=list(record.batches),
         production_dates=list(record.production_dates),
         manufacturer=record.manufacturer,

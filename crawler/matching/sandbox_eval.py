@@ -44,10 +44,8 @@ def evaluate_sandbox(seed: int = 1, size: int = 300, thresholds: Thresholds | No
             for r in imported.records
         ]
     matcher = Matcher(refs, thresholds=thresholds)
+    offers: list[Offer] = []
     truth: set[tuple[str, str]] = set()
-    matched: set[tuple[str, str]] = set()
-    surfaced: set[tuple[str, str]] = set()
-    listings = 0
     for platform in PLATFORMS:
         for index in market.all_indexes():
             listing = market.listing(platform, index)
@@ -66,18 +64,23 @@ def evaluate_sandbox(seed: int = 1, size: int = 300, thresholds: Thresholds | No
                 attributes=dict(listing.specs),
                 photo_hashes=hashes,
             )
-            listings += 1
+            offers.append(offer)
             if listing.product.kind == "match" and listing.product.ref is not None:
                 truth.add((offer_id, listing.product.ref.ref_id))
-            for result in matcher.match(offer):
-                surfaced.add((offer_id, result.ref_id))
-                if result.verdict is Verdict.MATCH:
-                    matched.add((offer_id, result.ref_id))
+    learned = matcher.learn_brands(offers)
+    matched: set[tuple[str, str]] = set()
+    surfaced: set[tuple[str, str]] = set()
+    for offer in offers:
+        for result in matcher.match(offer):
+            surfaced.add((offer.offer_id, result.ref_id))
+            if result.verdict is Verdict.MATCH:
+                matched.add((offer.offer_id, result.ref_id))
     strict = Scores(len(matched & truth), len(matched - truth), len(truth - matched), 0)
     loose = Scores(len(surfaced & truth), len(surfaced - truth), len(truth - surfaced), 0)
     return {
         "data_set": f"sandbox (seed {seed}, size {size}, {len(PLATFORMS)} platforms)",
-        "listings": listings,
+        "listings": len(offers),
+        "brand_aliases_learned": [f"{a} = {b}" for a, b in learned],
         "references": len(refs),
         "true_pairs": len(truth),
         "decision_match": {k: v for k, v in strict.to_json().items() if k != "tn"},

@@ -88,12 +88,14 @@ def test_barcode_only_in_specs_matches():
     assert "barcode 0850012345671 equal" in result.reasons
 
 
-def test_invalid_barcode_is_ignored():
+def test_a_different_barcode_is_no_match_and_a_wrong_check_digit_is_shown():
     offer = Offer("L9", "电吹风 家用", attributes={"条码": "0850012345678"})
     result = _match(offer).get("R1")
-    assert result is None or (
-        result.verdict is Verdict.NONE and not any("barcode" in r for r in result.reasons)
-    )
+    assert result is None or result.verdict is Verdict.NONE
+    wrong = Reference("R3", "电吹风", barcodes=["0850012345678"])
+    same = _match(offer, refs=(wrong,))["R3"]
+    assert same.verdict is Verdict.MATCH
+    assert "barcode 0850012345678 (check digit wrong) equal" in same.reasons
 
 
 def test_same_photo_without_brand_or_model_is_at_least_review():
