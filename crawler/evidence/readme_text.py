@@ -23,7 +23,7 @@ README_TEMPLATE = """# 证据包 / Evidence package — {title}
 2. 每个 `manifest.json` 中 `artefacts` 列出的 `sha256` 应与对应文件的 `sha256sum` 一致。
 3. `sha256sum captures/<编号>/manifest.json` 的结果应等于日志中该采集记录的 `manifest_sha256`。
 4. 日志哈希链：`sed -n 'Kp' log/evidence-log.jsonl | tr -d '\\n' | sha256sum` 应等于第 K+1 行的 `prev`；`seq` 连续递增。任何删除、调换或修改都会使链断开。第一行的 `prev` 指向本包之前的日志记录，可在原系统中用 `surveil evidence verify --all` 核对。
-5. WARC 文件可用任何 WARC 阅读器打开，例如 `warcio index captures/<编号>/exchanges.warc.gz`、`warcio extract`，或 ReplayWeb.page。
+5. WARC 文件可用任何 WARC 阅读器打开，例如 `warcio index captures/<编号>/exchanges.warc.gz`、`warcio extract`，或 ReplayWeb.page；`warcio check captures/<编号>/exchanges.warc.gz` 核对每条记录自带的摘要（WARC-Block-Digest / WARC-Payload-Digest）。
 
 ## English
 
@@ -40,7 +40,7 @@ How to check it (standard tools only):
 2. The `sha256` of every entry under `artefacts` in a `manifest.json` must equal `sha256sum` of that file.
 3. `sha256sum captures/<id>/manifest.json` must equal the `manifest_sha256` of that capture's log entry.
 4. Log chain: `sed -n 'Kp' log/evidence-log.jsonl | tr -d '\\n' | sha256sum` must equal the `prev` of line K+1, and `seq` must count up by one. Removing, reordering or editing any line breaks the chain. The first line's `prev` points to the log entry before this package; the full log is checked where it is kept with `surveil evidence verify --all`.
-5. Open the WARC files with any WARC reader, e.g. `warcio index captures/<id>/exchanges.warc.gz`, `warcio extract`, or ReplayWeb.page.
+5. Open the WARC files with any WARC reader, e.g. `warcio index captures/<id>/exchanges.warc.gz`, `warcio extract`, or ReplayWeb.page; `warcio check captures/<id>/exchanges.warc.gz` checks every record's own digests (WARC-Block-Digest / WARC-Payload-Digest).
 """
 
 TSA_ZH = """- `captures/<编号>/manifest.json.tsr`：可信时间戳（RFC 3161），由时间戳服务机构（{tsa}）对清单的 SHA-256 签发；`tsa/` 中是令牌所带的证书。

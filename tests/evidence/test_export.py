@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -71,6 +72,11 @@ def test_package_checks_with_sha256sum_and_reads_with_warcio(flagged, tmp_path):
                 if record.rec_type == "response":
                     bodies[record.rec_headers.get_header("WARC-Target-URI")] = record.content_stream().read()
         assert kinds == ["warcinfo", "response", "request", "response", "request"]
+        warcio = Path(sys.executable).with_name("warcio")
+        checked = subprocess.run(
+            [str(warcio), "check", str(folder / "exchanges.warc.gz")], capture_output=True
+        )
+        assert checked.returncode == 0, checked.stdout
         assert "儿童安全座椅".encode() in bodies["https://item.m.jd.com/product/1.html"]
 
     # The log chain, checked with sed, tr and sha256sum as the README says.
