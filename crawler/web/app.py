@@ -16,7 +16,7 @@ from crawler.web.config import LANG_COOKIE, WebConfig
 from crawler.web.deps import BadRequest, Forbidden, LoginRequired, WebState, render
 from crawler.web.i18n import LANGS, pick_lang
 from crawler.web.routes import auth, dashboard, flags, media, pages, queue
-from crawler.web.security import SECURITY_HEADERS, dummy_hash
+from crawler.web.security import SECURITY_HEADERS
 from crawler.web.templating import make_environment
 from crawler.web.views import reason_text
 
@@ -28,7 +28,7 @@ def create_app(context: AppContext, config: WebConfig | None = None) -> FastAPI:
     app = FastAPI(title="surveil review", docs_url=None, redoc_url=None, openapi_url=None)
     env = make_environment(context.settings.display_timezone)
     env.filters["reason"] = reason_text
-    app.state.web = WebState(context=context, config=config, env=env, dummy_hash=dummy_hash())
+    app.state.web = WebState(context=context, config=config, env=env)
 
     @app.middleware("http")
     async def headers_and_language(request: Request, call_next):  # type: ignore[no-untyped-def]

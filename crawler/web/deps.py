@@ -16,7 +16,7 @@ from crawler.storage.models import Role, User, WebSession
 from crawler.storage.repositories.web_sessions import WebSessionRepository
 from crawler.web.config import SESSION_COOKIE, WebConfig
 from crawler.web.i18n import DEFAULT_LANG, Translator
-from crawler.web.security import tokens_match
+from crawler.web.security import dummy_hash, tokens_match
 
 #: Roles that may take review decisions; officers and lab liaison read.
 REVIEW_ROLES = frozenset({Role.ADMIN, Role.ANALYST})
@@ -43,7 +43,13 @@ class WebState:
     context: AppContext
     config: WebConfig
     env: Environment
-    dummy_hash: str
+    #: Verified against for unknown usernames so that both cases cost the same; made on first need.
+    dummy_hash: str | None = None
+
+    def unknown_user_hash(self) -> str:
+        if self.dummy_hash is None:
+            self.dummy_hash = dummy_hash()
+        return self.dummy_hash
 
 
 @dataclass

@@ -19,7 +19,7 @@ from crawler.web.config import LOGIN_CSRF_COOKIE, SESSION_COOKIE
 from crawler.web.routes.auth import safe_next
 from crawler.web.security import WeakPassword, hash_password, verify_password
 from tests.web.conftest import csrf_of, sign_in
-from tests.web.seeding import PASSWORD, demo_dataset
+from tests.web.seeding import PASSWORD, demo_dataset, quick_hash
 
 PUBLIC = {("GET", "/login"), ("POST", "/login")}
 
@@ -41,6 +41,7 @@ def _routes(app) -> list[tuple[str, str]]:
     return [(method, path) for path, route in _walk(app.routes) for method in sorted(route.methods)]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_every_route_but_login_and_static_needs_a_session(app, client):
     routes = _routes(app)
     assert {"/queue", "/flags/{flag_id}", "/dashboard", "/sellers/{seller_id}", "/queue/bulk"} <= {
@@ -64,6 +65,7 @@ def test_every_route_but_login_and_static_needs_a_session(app, client):
     assert client.get("/login").status_code == 200
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_every_state_changing_route_refuses_a_missing_or_wrong_csrf_token(app, analyst):
     client, token = analyst
     posts = [p for m, p in _routes(app) if m == "POST" and (m, p) not in PUBLIC]
@@ -100,6 +102,7 @@ def test_login_rotates_the_session_and_sets_a_hardened_cookie(client, web_contex
         assert session.scalar(select(User).where(User.username == "analyst")).last_login_at is not None
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_cookie_is_secure_over_https(app):
     with TestClient(app, base_url="https://review.example", follow_redirects=False) as client:
         page = client.get("/login")
@@ -136,7 +139,9 @@ def test_wrong_password_then_throttling_per_username_across_app_instances(client
     assert later.status_code == 303
 
 
-def test_throttling_per_client(client):
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_throttling_per_client(app, client):
+    app.state.web.dummy_hash = quick_hash("unknown user password")
     token = csrf_of(client.get("/login").text)
     for k in range(20):
         response = client.post(
@@ -148,6 +153,7 @@ def test_throttling_per_client(client):
     assert response.status_code == 429
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_login_form_needs_its_own_csrf_token(client):
     client.get("/login")
     response = client.post(
@@ -178,6 +184,7 @@ def test_logout_ends_the_session(analyst, web_context):
     assert {"user.login", "user.logout"} <= actions
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_roles_are_enforced_on_the_server(client, web_context, web_sessions):
     demo = demo_dataset(web_sessions, web_context.clock, web_context.settings.data_dir, extra_flags=0)
     token = sign_in(client, "officer")
@@ -193,6 +200,7 @@ def test_roles_are_enforced_on_the_server(client, web_context, web_sessions):
     assert bulk.status_code == 403
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_security_headers_on_every_kind_of_response(analyst):
     client, _ = analyst
     for url in ("/login", "/queue", "/flags/999999", "/static/app.css"):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from crawler.storage.models import FlagStatus, ListType, PurchaseStatus, Role
 from crawler.web.config import LANG_COOKIE
 from crawler.web.i18n import EN, ZH, Translator, pick_lang
@@ -51,6 +53,7 @@ def test_language_choice():
     assert Translator("zh-CN").name("童装", "Children's clothing") == "童装"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_pages_switch_language_by_query_then_cookie(client):
     page = client.get("/login")
     assert '<html lang="zh-CN">' in page.text and "用户名" in page.text

@@ -130,6 +130,7 @@ def test_flag_page_shows_listing_reference_history_and_capture(analyst, demo):
     assert 'id="no-capture"' in other and "尚无取证截图" in other
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_masked_price_is_unknown_not_zero(analyst, demo):
     client, _ = analyst
     html = client.get(f"/flags/{demo.masked_flag}").text
@@ -203,6 +204,7 @@ def test_dashboard_draws_svg_and_tells_blocked_from_empty(analyst, demo):
     assert "Blocked" in en and "No results" in en and "Test purchases by status" in en
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_dashboard_without_data(analyst):
     client, _ = analyst
     html = client.get("/dashboard").text

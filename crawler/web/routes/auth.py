@@ -68,7 +68,7 @@ def login(
         return _login_form(request, 429, "login.throttled")
     user = UserRepository(db, clock).by_name(username)
     if user is None:
-        verify_password(state.dummy_hash, password)
+        verify_password(state.unknown_user_hash(), password)
         ok = False
     else:
         ok = user.active and verify_password(user.password_hash, password)
