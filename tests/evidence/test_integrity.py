@@ -172,3 +172,33 @@ def test_the_database_copy_of_the_log_is_append_only(captured):
     context, _ = captured
     with pytest.raises(Exception, match="append-only"), context.engine.begin() as conn:
         conn.execute(text("DELETE FROM evidence_log WHERE seq = 2"))
+
+
+def test_concurrent_captures_keep_one_unbroken_chain(evidence_context):
+    import threading
+
+    context = evidence_context
+    service = EvidenceService(context)
+    listing_id, flag_id = add_listing(context, "1")
+    target = service.target_for_listing(listing_id, flag_id=flag_id)
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for n in range(3):
+                service.record(target, page_capture(shade=worker * 10 + n))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    report = _verify(context)
+    assert report.ok, _subjects(report)
+    layout = EvidenceLayout.from_settings(context.settings)
+    assert [json.loads(line)["seq"] for line in layout.log.path.read_bytes().splitlines()] == list(
+        range(1, 13)
+    )
