@@ -125,7 +125,7 @@ class Market:
         self.codecs = {p: IdCodec(config.seed, p, *ID_SPACES[p]) for p in PLATFORMS}
         self._terms = self._term_index()
         self.product = lru_cache(maxsize=65536)(self._product)
-        self.listing = lru_cache(maxsize=65536)(self._listing)
+        self.listing = lru_cache(maxsize=20000)(self._listing)
         self._positions = lru_cache(maxsize=16384)(self._block_positions)
         self.category_for_keyword = lru_cache(maxsize=4096)(self._category_for_keyword)
         self._brand_shop = lru_cache(maxsize=4096)(self._brand_shop_uncached)

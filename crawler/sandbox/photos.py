@@ -22,7 +22,7 @@ def _rng(*parts: object) -> random.Random:
     return random.Random(h64(*parts))
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=32)
 def master(seed: int, product_key: str) -> Image.Image:
     """The product's own picture (returned image is shared: copy before drawing on it)."""
     rng = _rng(seed, product_key, "photo")

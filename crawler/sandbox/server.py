@@ -116,7 +116,8 @@ class Sandbox:
     # ----- dispatch --------------------------------------------------------------------------------
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         host = host_of(request)
-        self.stats[host] = self.stats.get(host, 0) + 1
+        counted = host if host in self.host_map or host in self.image_hosts else "other"
+        self.stats[counted] = self.stats.get(counted, 0) + 1
         if host in self.image_hosts:
             return self._image(request, self.image_hosts[host])
         module = self.host_map.get(host)

@@ -207,6 +207,10 @@ def test_yhd_is_gbk_encoded(sandbox) -> None:
     )
     body = specs.body.decode("gbk")
     assert body.startswith("jsonp7(") and "descParamVoList" in body
+    desktop = fetch(
+        sandbox, f"https://search.m.yhd.com/search/k{kw}/p1-s1-si1-t1?req.ajaxFlag=1", ua=DESKTOP_UA
+    )
+    assert desktop.status == 302 and desktop.headers["Location"] == "https://www.yhd.com/"
     utf8 = urllib.parse.quote("电吹风")
     assert (
         fetch(sandbox, f"https://search.m.yhd.com/search/k{utf8}/p1-s1-si1-t1?req.ajaxFlag=1").body
@@ -242,6 +246,7 @@ def test_ocj_json_and_item(sandbox) -> None:
     page = fetch(sandbox, item["itemUrl"]).text()
     assert 'class="item-name"' in page and f'data-price="{item["salePrice"]}"' in page
     assert fetch(sandbox, item["imgUrl"]).body[:2] == b"\xff\xd8"
+    assert fetch(sandbox, item["itemUrl"], ua=DESKTOP_UA).status == 302
 
 
 def test_session_endpoint_mints_cookies(sandbox) -> None:
