@@ -74,7 +74,7 @@ def stacked_days(
 
 def coverage_grid(coverage: Coverage, names: dict[str, str], labels: dict[str, str]) -> Markup:
     """Platform columns × category rows. Blocked cells are red and hatched with ✕; empty ones grey 0."""
-    cell_w, cell_h, left, top = 92, 20, 170, 34
+    cell_w, cell_h, left, top = 124, 20, 170, 34
     platforms, categories = coverage.platforms, coverage.categories
     width = left + cell_w * len(platforms) + 10
     height = top + cell_h * len(categories) + 40

@@ -72,7 +72,11 @@ def test_analyst_signs_in_filters_opens_confirms_and_orders_a_purchase(chromium_
         page.click(f'#queue tr[data-flag="{demo.top_flag}"] td.title a')
         page.wait_for_selector("#flag-heading")
         assert page.url.endswith(f"/flags/{demo.top_flag}")
-        assert page.locator("#capture-screenshot").evaluate("img => img.complete && img.naturalWidth > 0")
+        page.wait_for_function(
+            "() => { const img = document.querySelector('#capture-screenshot');"
+            " return img && img.complete && img.naturalWidth > 0; }",
+            timeout=15000,
+        )
         assert page.locator("#reasons mark").count() >= 2
         assert (
             page.locator("#reference-source a").get_attribute("href").startswith("https://www.samr.gov.cn/")
@@ -101,6 +105,9 @@ def test_analyst_signs_in_filters_opens_confirms_and_orders_a_purchase(chromium_
         page.click("#nav-dashboard")
         page.wait_for_selector("#chart-coverage svg")
         assert page.locator("#chart-coverage g.cell-blocked").count() == 1
+        dashboard_shot = tmp_path / "dashboard.png"
+        page.screenshot(path=str(dashboard_shot), full_page=True)
+        _keep(dashboard_shot, "dashboard.png")
         assert not problems, problems
     finally:
         browser_context.close()
