@@ -39,7 +39,7 @@ def capture(
 ) -> None:
     """Capture a listing now: mobile screenshot, WARC, rendered HTML, photos, manifest, log entry."""
     from crawler.evidence.repository import EvidenceRepository
-    from crawler.evidence.service import EvidenceService, open_flags_for
+    from crawler.evidence.service import EvidenceService, capture_listing
 
     context = app_context(ctx)
     if listing is None and not url:
@@ -48,17 +48,17 @@ def capture(
         with context.sessions() as session:
             found = EvidenceRepository(session).listing_by_url(url or "")
         if found is None:
-            fail(f"no stored listing has the URL {url}; capture it by listing id with --url to override")
+            fail(
+                f"no stored listing has the URL {url}; give the listing id as well to capture this URL for it"
+            )
         listing = found.id
     try:
         service = EvidenceService(context, executable=find_chromium(context.settings.browser_executable))
+        outcome = capture_listing(context, listing, url=url, service=service)
     except BrowserNotFound as exc:
         fail(str(exc))
-    target = service.target_for_listing(listing, url=url)
-    if target is None:
-        fail(f"no listing {listing}")
-    target.flag_ids = open_flags_for(context, listing)
-    outcome = service.capture([target])[0]
+    except LookupError as exc:
+        fail(str(exc))
     _audit(
         ctx,
         "evidence.capture",
@@ -79,7 +79,7 @@ def capture(
         )
         for problem in outcome.problems:
             console().print(f"  [yellow]problem[/]: {problem}")
-    if outcome.status == "failed":
+    if outcome.status in ("failed", "unlogged", "error"):
         raise typer.Exit(2)
 
 

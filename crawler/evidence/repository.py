@@ -46,6 +46,10 @@ class EvidenceRepository:
     def flag(self, flag_id: int) -> Flag | None:
         return self.session.get(Flag, flag_id)
 
+    def flag_ids_for_listing(self, listing_id: int) -> list[int]:
+        stmt = select(Flag.id).where(Flag.listing_id == listing_id).order_by(Flag.risk_score.desc(), Flag.id)
+        return list(self.session.scalars(stmt))
+
     def photo_urls(self, listing: Listing) -> list[str]:
         stmt = (
             select(ListingImage.source_url)

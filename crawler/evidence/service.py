@@ -17,7 +17,7 @@ from crawler import __version__
 from crawler.browser.devices import DeviceProfile, device_profile
 from crawler.browser.launch import find_chromium
 from crawler.context import AppContext
-from crawler.evidence.browser_capture import BrowserCapturer, PageCapture, rewrite_for_proxy, run_coroutine
+from crawler.evidence.browser_capture import BrowserCapturer, PageCapture, run_coroutine
 from crawler.evidence.layout import EvidenceLayout
 from crawler.evidence.log import EvidenceLogError
 from crawler.evidence.manifest import ArtefactEntry, build_manifest, manifest_bytes
@@ -25,7 +25,7 @@ from crawler.evidence.repository import EvidenceRepository
 from crawler.evidence.timestamp import TimestampError, TimestampInfo, request_timestamp
 from crawler.evidence.warc import write_warc
 from crawler.storage.engine import transaction
-from crawler.storage.models import EvidenceArtefact, EvidenceCapture, EvidenceLogEntry, Flag
+from crawler.storage.models import EvidenceArtefact, EvidenceCapture, EvidenceLogEntry
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,12 @@ class CaptureTarget:
 
 @dataclass
 class CaptureOutcome:
-    """What became of one target; ``status`` "error" (with ``capture_id`` None) when nothing was stored."""
+    """What became of one target.
+
+    ``status``: "complete"; "partial" (stored, with problems listed); "failed" (the page did not render,
+    the attempt is stored and logged); "unlogged" (stored, but the log refused the entry); "error"
+    (nothing stored, ``capture_id`` None).
+    """
 
     capture_id: int | None
     listing_id: int
@@ -365,22 +370,17 @@ def capture_listing(
     listing_id: int,
     *,
     url: str | None = None,
-    flag_id: int | None = None,
     run_id: int | None = None,
     service: EvidenceService | None = None,
 ) -> CaptureOutcome:
+    """Capture one listing now (``url`` overrides its stored URL); the capture carries the listing's flags."""
     service = service or EvidenceService(context)
-    target = service.target_for_listing(listing_id, url=url, flag_id=flag_id, run_id=run_id)
+    target = service.target_for_listing(listing_id, url=url, run_id=run_id)
     if target is None:
         raise LookupError(f"no listing {listing_id}")
-    return service.capture([target])[0]
-
-
-def open_flags_for(context: AppContext, listing_id: int) -> list[int]:
-    from sqlalchemy import select
-
     with context.sessions() as session:
-        return list(session.scalars(select(Flag.id).where(Flag.listing_id == listing_id).order_by(Flag.id)))
+        target.flag_ids = EvidenceRepository(session).flag_ids_for_listing(listing_id)
+    return service.capture([target])[0]
 
 
 __all__ = [
@@ -389,6 +389,4 @@ __all__ = [
     "EvidenceService",
     "capture_for_flags",
     "capture_listing",
-    "open_flags_for",
-    "rewrite_for_proxy",
 ]
