@@ -26,12 +26,23 @@ from crawler.sandbox.testing import running_sandbox  # noqa: E402
 KEYWORDS = ["口罩", "童装", "毛巾", "花洒", "泳衣", "电吹风", "充电宝", "取暖器", "电水壶", "儿童玩具"]
 
 
-def urls(count: int) -> list[str]:
+H5ST = "20251120180000123;abcdefghijklmnop;f06cc;tk03w8e1a1b2c3d4;0123456789abcdef;4.7;1763661600123;ZW52"
+
+
+def urls(count: int, endpoint: str = "ocj") -> list[str]:
+    """Small JSON pages: OCJ search pages of 5 items, or JD search API pages of 30 wares."""
     out = []
     for n in range(count):
-        keyword = urllib.parse.quote(KEYWORDS[n % len(KEYWORDS)])
-        page = 1 + (n // len(KEYWORDS)) % 40
-        out.append(f"http://m.ocj.com.cn/api/search?keyword={keyword}&page={page}&size=5")
+        keyword = KEYWORDS[n % len(KEYWORDS)]
+        page = 1 + (n // len(KEYWORDS)) % 20
+        if endpoint == "jd":
+            body = json.dumps({"keyword": keyword, "page": page}, ensure_ascii=False)
+            query = urllib.parse.urlencode({"functionId": "pc_search_searchWare", "body": body, "h5st": H5ST})
+            out.append(f"http://api.m.jd.com/api?{query}")
+        else:
+            out.append(
+                f"http://m.ocj.com.cn/api/search?keyword={urllib.parse.quote(keyword)}&page={page}&size=5"
+            )
     return out
 
 
@@ -49,7 +60,7 @@ async def aiohttp_rate(proxy: str, targets: list[str], concurrency: int) -> floa
             url = queue.get_nowait()
             async with session.get(url, proxy=proxy) as resp:
                 body = await resp.read()
-                if resp.status == 200 and body.startswith(b'{"code":200'):
+                if resp.status == 200 and body.startswith(b'{"code":'):
                     ok += 1
 
     connector = aiohttp.TCPConnector(limit=concurrency)
@@ -82,7 +93,7 @@ class Bare(scrapy.Spider):
         for url in targets:
             yield scrapy.Request(url, meta={"proxy": proxy}, dont_filter=True)
     def parse(self, response):
-        if response.status == 200 and response.body.startswith(b'{"code":200'):
+        if response.status == 200 and response.body.startswith(b'{"code":'):
             state["ok"] += 1
 
 process = CrawlerProcess()
@@ -113,10 +124,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--endpoint", choices=("ocj", "jd"), default="ocj")
     args = parser.parse_args()
     import tempfile
 
-    targets = urls(args.requests)
+    targets = urls(args.requests, args.endpoint)
     with (
         running_sandbox(seed=1, size=20_000, in_process=False, references="shipped") as sb,
         tempfile.TemporaryDirectory() as tmp,
@@ -124,6 +136,7 @@ def main() -> None:
         asyncio.run(aiohttp_rate(sb.url, targets[:200], args.concurrency))  # warm-up
         sandbox_rps = asyncio.run(aiohttp_rate(sb.url, targets, args.concurrency))
         scrapy_rps = scrapy_rate(sb.url, targets, args.concurrency, Path(tmp))
+    print(f"pages: {args.endpoint} search JSON, {args.requests} requests")
     print(f"sandbox served (aiohttp client, {args.concurrency} concurrent): {sandbox_rps:8.0f} requests/s")
     print(f"one Scrapy process fetching the same pages:        {scrapy_rps:8.0f} requests/s")
     print(f"ratio sandbox / Scrapy: {sandbox_rps / scrapy_rps:.2f}x")
