@@ -11,6 +11,7 @@ from crawler.commands import browser, catalogue, db, demo, references
 from crawler.commands import crawl as crawl_commands
 from crawler.commands import evidence as evidence_commands
 from crawler.commands import labs as labs_commands
+from crawler.commands import matching as matching_commands
 from crawler.commands import purchases as purchases_commands
 from crawler.commands import sandbox as sandbox_cmd
 from crawler.commands import scheduling as scheduling_commands
@@ -38,6 +39,9 @@ app.add_typer(scheduling_commands.app, name="scheduler")
 app.command("serve")(web_commands.serve)
 app.add_typer(web_commands.users_app, name="users")
 app.command("crawl")(crawl_commands.crawl)
+app.command("match-file")(matching_commands.match_file)
+app.command("match")(matching_commands.match)
+app.command("eval")(matching_commands.evaluate)
 app.add_typer(crawl_commands.runs_app, name="runs")
 app.add_typer(crawl_commands.platforms_app, name="platforms")
 

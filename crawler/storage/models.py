@@ -405,6 +405,21 @@ class ReviewDecision(Base):
     user: Mapped[User | None] = relationship()
 
 
+class MatchRun(Base):
+    """One pass of list matching: what it looked at, so the next pass takes only what is new."""
+
+    __tablename__ = "match_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    matcher_version: Mapped[str] = mapped_column(String(32), default="")
+    listings_changed_until: Mapped[datetime | None]
+    version_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    mode: Mapped[str] = mapped_column(String(32), default="incremental")
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
 # --- evidence ------------------------------------------------------------------------------------
 
 
