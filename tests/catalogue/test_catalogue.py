@@ -60,7 +60,7 @@ def test_shipped_catalogue_covers_the_monitored_categories():
         assert spec.name_zh and spec.name_en and spec.risk_factors and spec.test_items
         assert spec.search_terms["zh"] and spec.search_terms["en"]
     platforms = {p.code: p for p in load_platforms()}
-    assert set(platforms) == {"jd", "taobao", "pdd", "yhd", "aliexpress", "amazon"}
+    assert set(platforms) == {"jd", "taobao", "pdd", "yhd", "aliexpress", "amazon", "ocj"}
     heater = catalogue.by_code("space_heater")
     assert heater.ccc_required and heater.terms_for("jd", "zh")[0] == "取暖器"
     assert heater.terms_for("amazon", "en") == ["space heater", "electric heater"]
