@@ -370,7 +370,9 @@ class Market:
         brand_title: str | None = product.brand
         brand_shop = False
         brand_spec: str | None = product.brand
-        if product.kind == "match" or product.near_miss == "neighbour_model":
+        if not product.brand:
+            brand_title = brand_spec = None
+        elif product.kind == "match" or product.near_miss == "neighbour_model":
             if style == 1 and product.brand_zh and not english:
                 brand_title = brand_spec = product.brand_zh
                 variations.append("brand_zh")
@@ -456,7 +458,7 @@ class Market:
             currency="USD" if english else "CNY",
             shop_id=shop_id,
             shop_name=shop_name,
-            brand_shown=brand_spec or brand_title,
+            brand_shown=brand_spec or brand_title or None,
             model_in_title=model_in_title,
             model_in_specs=model_in_specs,
             specs=tuple(specs),

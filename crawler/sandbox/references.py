@@ -183,13 +183,14 @@ def default_shared_dir() -> Path | None:
 
 
 def real_refs(data_dir: Path, categories: Iterable[str], per_category: int = 6) -> list[SandboxRef]:
-    """Usable real entries, mapped to categories, at most ``per_category`` each; [] when unreadable."""
+    """Usable real entries, mapped to categories, at most ``per_category`` each, taken from the files in
+    turn so that every source is represented; [] when the importer or the files are missing."""
     try:
         from crawler.references import read_records  # type: ignore[attr-defined]
     except ImportError:
         return []
     known = list(categories)
-    chosen: dict[str, list[SandboxRef]] = {}
+    candidates: dict[str, list[list[SandboxRef]]] = {code: [] for code in known}
     for rel in REAL_FILES:
         path = data_dir / rel
         if not path.is_file():
@@ -198,22 +199,48 @@ def real_refs(data_dir: Path, categories: Iterable[str], per_category: int = 6) 
             result = read_records(path)
         except Exception:  # noqa: BLE001, S112 - an unreadable file only means fewer real entries
             continue
-        records = sorted(result.records, key=lambda r: str(r.ref_id))
-        for record in records:
+        per_file: dict[str, list[SandboxRef]] = {}
+        seen: set[str] = set()
+        for record in sorted(result.records, key=lambda r: str(r.ref_id)):
             ref = _from_record(record, rel, known)
-            if ref is None or len(chosen.setdefault(ref.category, [])) >= per_category:
-                continue
-            chosen[ref.category].append(ref)
-    return [ref for code in known for ref in chosen.get(code, [])]
+            if ref is not None and ref.key not in seen:
+                seen.add(ref.key)
+                per_file.setdefault(ref.category, []).append(ref)
+        for code, refs in per_file.items():
+            candidates[code].append(refs)
+    out: list[SandboxRef] = []
+    for code in known:
+        queues = [list(q) for q in candidates[code]]
+        chosen: list[SandboxRef] = []
+        while len(chosen) < per_category and any(queues):
+            for queue in queues:
+                if queue and len(chosen) < per_category:
+                    chosen.append(queue.pop(0))
+        out.extend(chosen)
+    return out
+
+
+def _strong_model(model: str) -> bool:
+    """A model number that identifies a product without its brand: short, ASCII, letters and digits."""
+    return (
+        4 <= len(model) <= 20
+        and model.isascii()
+        and bool(re.search(r"\d", model))
+        and bool(re.search(r"[A-Za-z]", model))
+    )
 
 
 def _from_record(record: object, rel: str, known: list[str]) -> SandboxRef | None:
     brand = (getattr(record, "brand", None) or "").strip()
+    if brand.lower() in {"unknown", "n/a", "none", "-", "no brand", "unbranded"}:
+        brand = ""
     models = [m.strip() for m in getattr(record, "models", []) or [] if m and m.strip()]
-    if not brand or brand.lower() in {"unknown", "n/a", "none", "-"} or not models:
+    if not models:
         return None
     model = models[0]
     if len(model) < 3 or len(model) > 40 or not _USABLE_MODEL.search(model):
+        return None
+    if not brand and not _strong_model(model):
         return None
     name = getattr(record, "product_name", "") or ""
     text = " ".join(
