@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from crawler.storage.models import EvidenceArtefact, EvidenceCapture, Flag, Listing, ListingImage
+from crawler.storage.models import EvidenceArtefact, EvidenceCapture, Flag, Image, Listing, ListingImage
 
 
 class EvidenceRepository:
@@ -57,6 +57,17 @@ class EvidenceRepository:
             .order_by(ListingImage.position, ListingImage.id)
         )
         return [u for u in self.session.scalars(stmt) if u]
+
+    def stored_photos(self, listing: Listing) -> dict[str, tuple[str, str, str, str]]:
+        stmt = (
+            select(ListingImage.source_url, Image.sha256, Image.path, Image.mime, Image.created_at)
+            .join(Image, ListingImage.image_id == Image.id)
+            .where(ListingImage.listing_id == listing.id)
+        )
+        return {
+            url: (sha, path, mime or "", created.isoformat())
+            for url, sha, path, mime, created in self.session.execute(stmt)
+        }
 
     def capture(self, capture_id: int) -> EvidenceCapture | None:
         stmt = (

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from crawler import __version__
@@ -18,6 +19,7 @@ from crawler.browser.devices import DeviceProfile, device_profile
 from crawler.browser.launch import find_chromium
 from crawler.context import AppContext
 from crawler.evidence.browser_capture import BrowserCapturer, PageCapture, run_coroutine
+from crawler.evidence.hashing import sha256_bytes
 from crawler.evidence.layout import EvidenceLayout
 from crawler.evidence.log import EvidenceLogError
 from crawler.evidence.manifest import ArtefactEntry, build_manifest, manifest_bytes
@@ -47,6 +49,8 @@ class CaptureTarget:
     platform_item_id: str = ""
     title: str = ""
     photo_urls: list[str] = field(default_factory=list)
+    #: source URL -> (sha256, path under data_dir, mime, downloaded at) of photos the crawl already stored
+    stored_photos: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
     flag_ids: list[int] = field(default_factory=list)
     run_id: int | None = None
 
@@ -157,6 +161,7 @@ class EvidenceService:
             platform_item_id=listing.platform_item_id,
             title=listing.title,
             photo_urls=repo.photo_urls(listing),
+            stored_photos=repo.stored_photos(listing),
             run_id=run_id if run_id is not None else listing.last_run_id,
         )
 
@@ -225,6 +230,7 @@ class EvidenceService:
         }
         if page.exchanges:
             keep("exchanges.warc.gz", "warc", write_warc(page.exchanges, warc_info), "application/warc")
+        photo_notes = self._fill_from_image_store(target, page)
         for number, photo in enumerate((p for p in page.photos if p.body), start=1):
             keep(
                 f"photos/{number:02d}{photo.extension}",
@@ -276,7 +282,10 @@ class EvidenceService:
                 },
                 device=device,
                 software={"name": "surveil", "version": __version__, "browser": page.browser_version},
-                photos=[{"url": p.url, "error": p.error} for p in page.photos],
+                photos=[
+                    {"url": p.url, "error": p.error, "source": photo_notes.get(p.url, "live")}
+                    for p in page.photos
+                ],
                 problems=page.problems,
                 status=status,
             )
@@ -335,6 +344,27 @@ class EvidenceService:
         return CaptureOutcome(
             capture_id, target.listing_id, status, stored.sha256, entry.seq, stamp is not None, problems
         )
+
+    def _fill_from_image_store(self, target: CaptureTarget, page: PageCapture) -> dict[str, str]:
+        """Photos that could not be fetched now are taken from the crawl's image store, if it has them
+        intact (same SHA-256 as recorded); the manifest says where each photo came from."""
+        notes: dict[str, str] = {}
+        for photo in page.photos:
+            stored = target.stored_photos.get(photo.url)
+            if photo.body or stored is None:
+                continue
+            sha256, relative, mime, downloaded_at = stored
+            path = Path(self.settings.data_dir) / relative
+            try:
+                body = path.read_bytes()
+            except OSError:
+                continue
+            if sha256_bytes(body) != sha256:
+                page.problems.append(f"photo {photo.url}: the stored copy no longer has its recorded SHA-256")
+                continue
+            photo.body, photo.mime = body, mime or photo.mime
+            notes[photo.url] = f"crawl image store, downloaded {downloaded_at}"
+        return notes
 
     def _timestamp(self, digest_hex: str) -> tuple[TimestampInfo | None, str | None]:
         url = self.settings.evidence_tsa_url
