@@ -25,10 +25,15 @@ FIELD_WORDS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Marks of a finding that speaks against the match (the matchers write "≠", "is not", "not known").
+AGAINST = ("≠", " is not ", "not known", "不一致", "不符")
+
+
 @dataclass(frozen=True)
 class Reason:
     text: str
     field: str | None
+    agrees: bool = True
 
 
 def _field_of(text: str) -> str | None:
@@ -37,6 +42,10 @@ def _field_of(text: str) -> str | None:
         if any(word in lowered for word in words):
             return name
     return None
+
+
+def _against(text: str) -> bool:
+    return any(mark in text for mark in AGAINST)
 
 
 def reasons(*sources: list[Any] | None) -> list[Reason]:
@@ -58,10 +67,10 @@ def reasons(*sources: list[Any] | None) -> list[Reason]:
                     text = f"{text} ({score:.2f})"
                 if not text.strip():
                     text = json.dumps(item, ensure_ascii=False, sort_keys=True, default=str)
-                reason = Reason(text, _field_of(named) or _field_of(text))
+                reason = Reason(text, _field_of(named) or _field_of(text), not _against(text))
             else:
                 text = str(item)
-                reason = Reason(text, _field_of(text))
+                reason = Reason(text, _field_of(text), not _against(text))
             if reason.text not in seen:
                 seen.add(reason.text)
                 out.append(reason)

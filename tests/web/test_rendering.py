@@ -86,3 +86,8 @@ def test_charts_escape_every_label_and_tell_blocked_from_empty():
     assert grid.count('data-state="missing"') == 1
     assert "url(#hatch)" in grid and "✕" in grid
     assert "<script>" not in str(charts.bars([(evil, 2)], evil, "none"))
+
+
+def test_findings_against_a_match_are_not_highlighted_as_agreement():
+    found = reasons(["model KD-P20 = KD-P20", "brand 酷电 ≠ 公牛", "barcode 6901234567892 equal"])
+    assert [(r.field, r.agrees) for r in found] == [("model", True), ("brand", False), ("barcodes", True)]

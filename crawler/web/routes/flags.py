@@ -35,7 +35,7 @@ def flag_page(request: Request, state: State, db: DB, flag_id: int) -> Response:
         entry=flag.entry,
         match=flag.match,
         reasons=why,
-        hit_fields={r.field for r in why if r.field},
+        hit_fields={r.field for r in why if r.field and r.agrees},
         capture=capture,
         screenshot=shot,
         shot_src=_shot_src(data_dir, capture, shot),
