@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 
 from crawler import __version__
-from crawler.commands import browser, catalogue, db, demo, references
+from crawler.commands import browser, catalogue, db, references
 from crawler.commands import crawl as crawl_commands
 from crawler.commands import evidence as evidence_commands
 from crawler.commands import labs as labs_commands
 from crawler.commands import matching as matching_commands
+from crawler.commands import nightly as nightly_commands
 from crawler.commands import purchases as purchases_commands
 from crawler.commands import sandbox as sandbox_cmd
 from crawler.commands import scheduling as scheduling_commands
@@ -31,7 +32,8 @@ app.add_typer(catalogue.app, name="catalogue")
 app.add_typer(browser.app, name="browser")
 app.add_typer(sandbox_cmd.app, name="sandbox")
 app.add_typer(references.app, name="references")
-app.command("demo")(demo.demo)
+app.command("demo")(nightly_commands.demo)
+app.command("nightly")(nightly_commands.nightly)
 app.add_typer(evidence_commands.app, name="evidence")
 app.add_typer(purchases_commands.app, name="purchases")
 app.add_typer(labs_commands.app, name="labs")
