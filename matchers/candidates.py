@@ -8,7 +8,8 @@ touches, not on the number of reference entries.
 from __future__ import annotations
 
 import abc
-from collections import Counter, defaultdict
+import math
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -70,7 +71,7 @@ class BrandSource(_KeyedSource):
 
     name = "brand"
 
-    def __init__(self, max_bucket: int = 30) -> None:
+    def __init__(self, max_bucket: int = 15) -> None:
         super().__init__()
         self.max_bucket = max_bucket
 
@@ -112,36 +113,47 @@ class PhotoSource(CandidateSource):
 class TitleSource(CandidateSource):
     """Inverted index of title tokens (Latin words, Chinese character bigrams).
 
-    A listing looks up its rarest tokens only (``probe`` of them, each in fewer than ``max_df`` entries)
-    and keeps the entries that share at least ``min_shared`` of them, best first, at most ``top``.
+    A listing's rarest tokens (``probe`` of them, each in at most ``max_df`` entries) pick the entries
+    to look at; those are ranked by the IDF-weighted overlap of all their tokens with the listing's,
+    and the best ``top`` that share at least ``min_shared`` tokens are kept.
     """
 
     name = "title"
 
-    def __init__(self, probe: int = 8, max_df: int = 2000, min_shared: int = 2, top: int = 20) -> None:
+    def __init__(self, probe: int = 4, max_df: int = 150, min_shared: int = 2, top: int = 10) -> None:
         self.probe, self.max_df, self.min_shared, self.top = probe, max_df, min_shared, top
         self.postings: dict[str, list[int]] = {}
+        self.tokens: list[frozenset[str]] = []
+        self.idf: dict[str, float] = {}
 
     def build(self, refs):
         postings: dict[str, list[int]] = defaultdict(list)
+        self.tokens = []
         for i, ref in enumerate(refs):
+            self.tokens.append(frozenset(ref.tokens))
             for token in ref.tokens:
                 postings[token].append(i)
         self.postings = dict(postings)
+        n = max(1, len(refs))
+        self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
 
     def lookup(self, offer, thresholds):
         known = [(len(p), t) for t in offer.tokens if (p := self.postings.get(t)) and len(p) <= self.max_df]
         if not known:
             return []
         known.sort()
-        probes = known[: self.probe]
-        if len(probes) == 1:
-            return self.postings[probes[0][1]][: self.top]
-        counts: Counter[int] = Counter()
-        for _df, token in probes:
-            counts.update(self.postings[token])
-        need = min(self.min_shared, len(probes))
-        return [i for i, c in counts.most_common(self.top) if c >= need]
+        seen: set[int] = set()
+        for _df, token in known[: self.probe]:
+            seen.update(self.postings[token])
+        idf = self.idf
+        tokens = offer.tokens
+        ranked = []
+        for i in seen:
+            shared = tokens & self.tokens[i]
+            if len(shared) >= self.min_shared or len(shared) == len(self.tokens[i]):
+                ranked.append((-sum(idf[t] for t in shared), i))
+        ranked.sort()
+        return [i for _w, i in ranked[: self.top]]
 
 
 class SourceRegistry:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from matchers.normalise import nfkc
@@ -167,6 +168,7 @@ def reference_codes(models: Iterable[str]) -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def skeleton(code: str) -> str:
     """Letters kept, digit runs replaced: LFHD22 and LFHD23 share the skeleton LFHD#."""
     return _DIGITS.sub("#", code)
@@ -174,7 +176,7 @@ def skeleton(code: str) -> str:
 
 def neighbouring(a: str, b: str) -> bool:
     """Two different codes of one series: same letters with other digits, or one a suffixed variant."""
-    if a == b or not a or not b:
+    if a == b or not a or not b or a[0] != b[0] or abs(len(a) - len(b)) > 3:
         return False
     if skeleton(a) == skeleton(b) and _HAS_DIGIT.search(a):
         return True

@@ -128,9 +128,11 @@ def index_tokens(normalised: str) -> set[str]:
 class Segmenter:
     """Chinese word segmentation with jieba; the dictionary loads on first use, not at import."""
 
-    def __init__(self, user_words: Iterable[str] = ()) -> None:
+    def __init__(self, user_words: Iterable[str] = (), cache_size: int = 200_000) -> None:
         self._tokenizer = None
         self._user_words = list(user_words)
+        self._cache: dict[str, list[str]] = {}
+        self._cache_size = cache_size
 
     def _load(self):
         import jieba
@@ -145,16 +147,24 @@ class Segmenter:
 
     def add_word(self, word: str) -> None:
         self._user_words.append(word)
+        self._cache.clear()
         if self._tokenizer is not None:
             self._tokenizer.add_word(word)
 
     def segment(self, normalised: str) -> list[str]:
         """Words of normalised text: jieba words for CJK runs, Latin words as they are."""
         tokenizer = self._tokenizer or self._load()
+        cache = self._cache
         out: list[str] = []
         for word in _WORD.findall(normalised):
             if _CJK_RUN.fullmatch(word):
-                out.extend(w for w in tokenizer.lcut(word, HMM=True) if w.strip())
+                cut = cache.get(word)
+                if cut is None:
+                    cut = [w for w in tokenizer.lcut(word, HMM=True) if w.strip()]
+                    if len(cache) >= self._cache_size:
+                        cache.clear()
+                    cache[word] = cut
+                out.extend(cut)
             else:
                 out.append(word)
         return out

@@ -6,6 +6,7 @@ import abc
 from collections.abc import Iterable, Sequence
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -83,7 +84,7 @@ class HashIndex:
             np.cumsum(counts, out=starts[1:])
             self._order.append(order)
             self._starts.append(starts)
-        self._flips: dict[int, list[int]] = {}
+        self._flips: dict[int, Any] = {}
 
     def __len__(self) -> int:
         return int(self.hashes.shape[0])
@@ -103,23 +104,29 @@ class HashIndex:
     def search(self, query: int, radius: int) -> list[tuple[int, int]]:
         """(position, distance) of every stored hash within ``radius`` bits, nearest first."""
         q = int(query) & 0xFFFFFFFFFFFFFFFF
-        per_chunk = radius // self.chunks
-        masks = self._masks(per_chunk)
+        masks = self._mask_array(radius // self.chunks)
         full = (1 << self.width) - 1
         pieces: list[np.ndarray] = []
         for c in range(self.chunks):
-            key = (q >> (c * self.width)) & full
+            keys = masks ^ ((q >> (c * self.width)) & full)
             starts = self._starts[c]
+            lo, hi = starts[keys], starts[keys + 1]
+            nonempty = hi > lo
+            if not nonempty.any():
+                continue
             order = self._order[c]
-            for m in masks:
-                k = key ^ m
-                lo, hi = starts[k], starts[k + 1]
-                if hi > lo:
-                    pieces.append(order[lo:hi])
+            for a, b in zip(lo[nonempty].tolist(), hi[nonempty].tolist(), strict=True):
+                pieces.append(order[a:b])
         if not pieces:
             return []
-        candidates = np.unique(np.concatenate(pieces))
+        candidates = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
         distances = _popcount64(self.hashes[candidates] ^ np.uint64(q))
         keep = distances <= radius
-        found = sorted(zip(distances[keep].tolist(), candidates[keep].tolist(), strict=True))
+        found = sorted(set(zip(distances[keep].tolist(), candidates[keep].tolist(), strict=True)))
         return [(pos, dist) for dist, pos in found]
+
+    def _mask_array(self, radius: int) -> np.ndarray:
+        key = -radius - 1
+        if key not in self._flips:
+            self._flips[key] = np.asarray(self._masks(radius), dtype=np.int64)
+        return self._flips[key]

@@ -9,6 +9,7 @@ from matchers.brands import BrandResolver
 from matchers.dates import BATCH_ATTRIBUTE_KEYS, DATE_ATTRIBUTE_KEYS, batch_key, parse_dates
 from matchers.models import codes_from_fields, extract_codes, reference_codes
 from matchers.normalise import Segmenter, has_cjk, index_tokens, nfkc, normalise
+from matchers.text import spaced
 from matchers.types import Offer, Reference
 
 MANUFACTURER_ATTRIBUTE_KEYS = (
@@ -29,17 +30,34 @@ def _attr(attributes: dict, keys: tuple[str, ...]) -> list[str]:
 
 
 def similarity_text(normalised: str, segmenter: Segmenter | None) -> str:
-    """Text for token-based similarity: jieba words for Chinese when a segmenter is given."""
-    if segmenter is not None and has_cjk(normalised):
+    """Text for token-based similarity: jieba words for Chinese when a segmenter is given, else one
+    token per Chinese character."""
+    if not has_cjk(normalised):
+        return normalised
+    if segmenter is not None:
         return " ".join(segmenter.segment(normalised))
-    return normalised
+    return spaced(normalised)
+
+
+class _LazySimilarityText:
+    """Similarity text is made on first use: most listings never meet a candidate, and segmenting is
+    the costliest step of preparing one."""
+
+    title: str
+    segmenter: Segmenter | None
+    _sim_text: str | None
+
+    @property
+    def sim_text(self) -> str:
+        if self._sim_text is None:
+            self._sim_text = similarity_text(self.title, self.segmenter)
+        return self._sim_text
 
 
 @dataclass
-class PreparedOffer:
+class PreparedOffer(_LazySimilarityText):
     offer: Offer
     title: str
-    sim_text: str
     text_blob: str
     title_codes: dict[str, str]
     field_codes: dict[str, str]
@@ -52,6 +70,8 @@ class PreparedOffer:
     dates: list[tuple[int, int, int | None]]
     manufacturers: list[str]
     tokens: set[str] = field(default_factory=set)
+    segmenter: Segmenter | None = None
+    _sim_text: str | None = None
 
     @property
     def codes(self) -> dict[str, str]:
@@ -66,16 +86,17 @@ class PreparedOffer:
 
 
 @dataclass
-class PreparedReference:
+class PreparedReference(_LazySimilarityText):
     ref: Reference
-    name: str
-    sim_text: str
+    title: str
     codes: dict[str, str]
     barcodes: set[str]
     brand: str | None
     batches: dict[str, str]
     dates: list[tuple[int, int, int | None]]
     tokens: set[str] = field(default_factory=set)
+    segmenter: Segmenter | None = None
+    _sim_text: str | None = None
 
 
 def prepare_offer(offer: Offer, brands: BrandResolver, segmenter: Segmenter | None = None) -> PreparedOffer:
@@ -89,7 +110,7 @@ def prepare_offer(offer: Offer, brands: BrandResolver, segmenter: Segmenter | No
     return PreparedOffer(
         offer=offer,
         title=title,
-        sim_text=similarity_text(title, segmenter),
+        segmenter=segmenter,
         text_blob=nfkc(f"{offer.title} {offer.model or ''} {attr_text}"),
         title_codes=extract_codes(offer.title),
         field_codes=codes_from_fields(offer.model, attributes),
@@ -111,12 +132,12 @@ def prepare_reference(
     name = normalise(ref.product_name)
     return PreparedReference(
         ref=ref,
-        name=name,
-        sim_text=similarity_text(name, segmenter),
+        title=name,
+        segmenter=segmenter,
         codes=reference_codes(ref.models),
         barcodes=gtin.stated(ref.barcodes),
         brand=brands.resolve(ref.brand) if ref.brand else None,
         batches={batch_key(b): b for b in ref.batches if len(batch_key(b)) >= 4},
         dates=[d for v in ref.production_dates for d in parse_dates(v)],
-        tokens=index_tokens(name),
+        tokens=index_tokens(normalise(f"{ref.brand or ''} {ref.product_name} {' '.join(ref.models)}")),
     )

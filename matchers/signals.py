@@ -60,7 +60,7 @@ class ModelSignal(Signal):
         shared = [c for c in ref.codes if c in codes]
         if shared:
             best = max(shared, key=len)
-            weight = 0.75 if is_specific(best) else 0.6
+            weight = 0.75 if is_specific(best) else 0.65
             return [Evidence(self.name, f"model {ref.codes[best]} = {codes[best]}", weight, identifying=True)]
         for theirs, written in codes.items():
             for ours, listed in ref.codes.items():
@@ -72,6 +72,10 @@ class ModelSignal(Signal):
             written = next(iter(offer.field_codes.values()))
             listed = next(iter(ref.codes.values()))
             return [Evidence(self.name, f"model {written} ≠ {listed}", factor=0.5)]
+        specific = [w for c, w in offer.title_codes.items() if is_specific(c)]
+        if specific:
+            listed = next(iter(ref.codes.values()))
+            return [Evidence(self.name, f"model {specific[0]} ≠ {listed}", factor=0.6)]
         return []
 
 
@@ -84,11 +88,11 @@ class BrandSignal(Signal):
             return []
         shown = ref.ref.brand or brand
         if offer.brand_field == brand:
-            return [Evidence(self.name, f"brand {shown} = {offer.offer.brand}", 0.5)]
+            return [Evidence(self.name, f"brand {shown} = {offer.offer.brand}", 0.45)]
         if brand in offer.brands_title:
-            return [Evidence(self.name, f"brand {shown} in title", 0.5)]
+            return [Evidence(self.name, f"brand {shown} in title", 0.45)]
         if brand in offer.brands_shop:
-            return [Evidence(self.name, f"brand {shown} in shop name", 0.45)]
+            return [Evidence(self.name, f"brand {shown} in shop name", 0.4)]
         others = sorted(offer.brands - {brand})
         if others:
             return [Evidence(self.name, f"brand {others[0]} ≠ {shown}", factor=0.35)]
@@ -106,7 +110,7 @@ class TitleSignal(Signal):
     def compare(self, offer, ref, ctx):
         if not ref.sim_text or not offer.sim_text:
             return []
-        similarity = title_similarity(offer.sim_text, ref.sim_text, normalised=True)
+        similarity = title_similarity(offer.sim_text, ref.sim_text, prepared=True)
         floor = ctx.thresholds.title_floor
         if similarity < floor:
             return []

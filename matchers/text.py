@@ -17,14 +17,17 @@ def spaced(normalised: str) -> str:
     return re.sub(r"([\u3400-\u4dbf\u4e00-\u9fff])", r" \1 ", normalised)
 
 
-def title_similarity(a: str, b: str, normalised: bool = False) -> float:
-    """0..1: how much two titles say the same thing, ignoring word order, noise and extra words."""
-    if not normalised:
+def title_similarity(a: str, b: str, prepared: bool = False) -> float:
+    """0..1: how much two titles say the same thing, ignoring word order, noise and extra words.
+
+    ``prepared`` texts are already normalised and tokenised (words separated by spaces).
+    """
+    if not prepared:
         a, b = normalise(a), normalise(b)
+        if _CJK.search(a) or _CJK.search(b):
+            a, b = spaced(a), spaced(b)
     if not a or not b:
         return 0.0
-    if _CJK.search(a) or _CJK.search(b):
-        a, b = spaced(a), spaced(b)
     set_ratio = fuzz.token_set_ratio(a, b)
     sort_ratio = fuzz.token_sort_ratio(a, b)
     return (0.6 * set_ratio + 0.4 * sort_ratio) / 100.0
