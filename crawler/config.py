@@ -64,6 +64,15 @@ class Settings(BaseSettings):
     notify_webhooks: dict[str, list[str]] = Field(
         default_factory=dict, description="Webhook URLs per role; the digest is POSTed there as JSON."
     )
+    crawl_depth: int = Field(default=3, ge=1, le=100, description="Search result pages per term, nightly.")
+    crawl_max_terms: int | None = Field(default=None, ge=1, description="Search terms per category, nightly.")
+    crawl_categories: list[str] = Field(
+        default_factory=list, description="Categories crawled nightly; empty means every active category."
+    )
+    scheduler_lease_seconds: float = Field(
+        default=120, gt=0, description="A job's lease; a killed process's job is free again after this."
+    )
+    takedown_recheck_days: int = Field(default=7, ge=1, description="Re-check confirmed listings after N days.")
     digest_min_risk: float = Field(
         default=0.6, ge=0, le=1, description="Flags at or above this are high-risk."
     )
