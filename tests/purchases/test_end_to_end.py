@@ -4,7 +4,6 @@ is a non-compliant reference entry; malformed result files change nothing."""
 from __future__ import annotations
 
 import csv
-import importlib
 import io
 from datetime import timedelta
 from decimal import Decimal
@@ -16,6 +15,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from crawler.evidence.store import ObjectStore
+from crawler.items import ListingItem
 from crawler.purchases import lifecycle
 from crawler.purchases.export import COLUMNS, THUMBNAIL_FILE_HEADER, THUMBNAIL_HEADER, export_for_lab
 from crawler.purchases.plans import approve_plan, create_plan
@@ -34,7 +34,7 @@ from crawler.storage.models import (
     ReferenceList,
     Sample,
 )
-from crawler.storage.repositories import AuditRepository, ReferenceRepository
+from crawler.storage.repositories import AuditRepository, ListingRepository, ReferenceRepository
 from crawler.storage.repositories.purchases import PurchaseRepository
 
 HEADERS = [h for _, h in COLUMNS]
@@ -278,20 +278,78 @@ def test_malformed_results_change_nothing(sessions, clock, demo, tmp_path: Path)
         assert s.scalar(select(Sample).where(Sample.sample_code == codes[0])).result is None
 
 
-ENTRY_POINT_NAMES = ("match_listings", "run_incremental", "match_incremental", "incremental_match")
+def _fail_flagged_sample(sessions, clock, plan_id: int, flagged_listing: int, tmp_path: Path) -> str:
+    """Import lab results in which the sample bought from ``flagged_listing`` fails; the rest pass."""
+    with sessions() as s:
+        purchases = PurchaseRepository(s).plan_purchases(plan_id)
+        codes = sorted(p.sample.sample_code for p in purchases)
+        failed = next(p.sample.sample_code for p in purchases if p.listing_id == flagged_listing)
+    path = tmp_path / "results.csv"
+    rows = [f"{c},R-{n},2026-12-05,{'不合格' if c == failed else '合格'}" for n, c in enumerate(codes)]
+    path.write_text("样品编号,报告编号,报告日期,甲醛含量\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with transaction(sessions) as s:
+        assert import_results(s, clock, "liaison", path).failed == [failed]
+    return failed
 
 
-def _incremental_entry_point() -> str | None:
-    """Why the last step cannot run yet, or ``None`` when ``crawler.matching`` offers it."""
-    try:
-        matching = importlib.import_module("crawler.matching")
-    except ImportError:
-        return "crawler.matching is not there yet: the incremental match run is wired at integration"
-    if not any(callable(getattr(matching, n, None)) for n in ENTRY_POINT_NAMES):
-        return "crawler.matching has no incremental match entry point yet (wired at integration)"
-    return None
-
-
-@pytest.mark.skipif(_incremental_entry_point() is not None, reason=str(_incremental_entry_point()))
 def test_next_match_run_finds_the_failed_product_elsewhere(sessions, clock, demo, tmp_path: Path) -> None:
-    pytest.skip("the incremental match entry point exists; its calling convention is settled at integration")
+    from crawler.matching.run import run_matching
+
+    first = run_matching(sessions, clock)
+    assert first.mode == "full" and first.matches_created == 1, first
+    plan_id, _ = _bought(sessions, clock, demo, tmp_path)
+    failed_code = _fail_flagged_sample(sessions, clock, plan_id, demo.listing_ids["jd:toys-jd-0"], tmp_path)
+    with sessions() as s:
+        entry = next(
+            e for e in ReferenceRepository(s, clock).active_entries() if e.list_type == ListType.NONCOMPLIANT
+        )
+        assert entry.ref_key == failed_code and entry.models == ["MX-001"] and entry.brand == "品牌0"
+        entry_id = entry.id
+
+    # the same toy, on another platform, by another shop, its model number and title written differently
+    clock.advance(timedelta(days=1))
+    elsewhere = ListingItem(
+        platform="pdd",
+        item_id="pdd-toy-relisted",
+        title="【现货】品牌0 磁力积木 toys 商品 mx001 儿童益智拼装玩具",
+        url="https://mobile.yangkeduo.com/goods.html?goods_id=9001",
+        category="toys",
+        price=Decimal("15.80"),
+        seller_id="pdd-shop-9",
+        seller_name="宝宝乐玩具专营店",
+        brand="品牌0",
+        model="mx 001",
+        specs={"材质": "塑料"},
+        image_urls=["https://img.example/pdd/toys/relisted.jpg"],
+    )
+    unrelated = ListingItem(
+        platform="pdd",
+        item_id="pdd-toy-other",
+        title="【现货】品牌7 磁力积木 儿童益智拼装玩具 QZ-778",
+        url="https://mobile.yangkeduo.com/goods.html?goods_id=9002",
+        category="toys",
+        price=Decimal("12.00"),
+        seller_id="pdd-shop-9",
+        seller_name="宝宝乐玩具专营店",
+        brand="品牌7",
+        model="QZ-778",
+    )
+    with transaction(sessions) as s:
+        ListingRepository(s).upsert_batch([elsewhere, unrelated], clock.now())
+        new_id = ListingRepository(s).get("pdd", "pdd-toy-relisted").id  # type: ignore[union-attr]
+        other_id = ListingRepository(s).get("pdd", "pdd-toy-other").id  # type: ignore[union-attr]
+
+    summary = run_matching(sessions, clock)
+    assert summary.mode == "incremental", summary
+    assert summary.listings_changed >= 2 and summary.flags_created >= 1, summary
+    with sessions() as s:
+        flags = list(s.scalars(select(Flag).where(Flag.listing_id == new_id, Flag.kind == "match")))
+        found = next((f for f in flags if f.entry_id == entry_id), None)
+        assert found is not None, [(f.entry_id, f.explanation) for f in flags]
+        assert found.subject == f"entry:{entry_id}"
+        assert found.list_type == ListType.NONCOMPLIANT
+        assert found.status == FlagStatus.OPEN
+        assert 0 < found.risk_score <= 1
+        assert found.match_id is not None and any("MX-001" in r for r in found.explanation), found.explanation
+        assert s.get(Flag, found.id).listing.platform.code == "pdd"
+        assert not list(s.scalars(select(Flag).where(Flag.listing_id == other_id, Flag.entry_id == entry_id)))
