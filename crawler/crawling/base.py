@@ -6,6 +6,7 @@ objects; they contain no extraction.
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -92,6 +93,8 @@ class PlatformSpider(scrapy.Spider):
         self.pending: dict[str, int] = {}
         self.stored = 0
         self.robots_refused = 0
+        self.term_yield: dict[str, int] = {}
+        self.skipped_terms: list[str] = []
         self.yielded = 0
         self.run_id: int | None = None
         self.run_started: datetime | None = None
@@ -125,6 +128,7 @@ class PlatformSpider(scrapy.Spider):
         context = self.context
         migrate.upgrade(context.engine)
         now = context.clock.now()
+        self.now = now
         with transaction(context.sessions) as session:
             platforms = PlatformRepository(session)
             shipped = load_platforms()
@@ -160,6 +164,7 @@ class PlatformSpider(scrapy.Spider):
             self.run_id = run.id
             self.run_started = run.started_at
             self.known = CrawlStateRepository(session).known(self.name)
+            self.last_yield = self.previous_term_yield(runs, run.id)
             self.plan = self.plan_tasks(categories)
             for task in self.plan:
                 self.pending[task.category] = self.pending.get(task.category, 0) + 1
@@ -173,7 +178,6 @@ class PlatformSpider(scrapy.Spider):
             len(self.known),
             self.session.describe(),
         )
-        self.now = now
 
     def extra_platform_specs(self) -> list[Any]:
         return []
@@ -194,8 +198,33 @@ class PlatformSpider(scrapy.Spider):
             terms = list(self.args.term) or self.terms_for(category.search_terms or {})
             if self.args.max_terms:
                 terms = terms[: self.args.max_terms]
-            tasks.extend(SearchTask(category.code, term) for term in terms)
+            for position, term in enumerate(terms):
+                if position and self.skip_term(category.code, term, position):
+                    self.skipped_terms.append(f"{category.code}: {term}")
+                    continue
+                tasks.append(SearchTask(category.code, term))
         return tasks
+
+    def previous_term_yield(self, runs: RunRepository, current_run_id: int) -> dict[str, int]:
+        """What each search term brought that no earlier term had, in this platform's last run."""
+        for run in runs.recent(30):
+            if run.id == current_run_id:
+                continue
+            terms = ((run.summary or {}).get("platforms") or {}).get(self.name, {}).get("terms")
+            if terms:
+                return dict(terms)
+        return {}
+
+    def skip_term(self, category: str, term: str, position: int) -> bool:
+        """A further term that brought nothing new last time is left out, except on its weekly re-check
+        (explicit terms and ``-a details=always`` never skip)."""
+        if self.args.term or self.args.details == "always":
+            return False
+        last = self.last_yield.get(f"{category}\t{term}")
+        if last is None or last > 0:
+            return False
+        spread = zlib.crc32(f"{self.name}\t{category}\t{term}".encode())
+        return (self.now.toordinal() + spread) % 7 != 0
 
     def terms_for(self, search_terms: dict[str, list[str]]) -> list[str]:
         return list(search_terms.get(self.name) or search_terms.get(self.language) or [])
@@ -227,13 +256,20 @@ class PlatformSpider(scrapy.Spider):
             self.pending[task.category] = self.pending.get(task.category, 0) + 1
         return request.replace(callback=self.parse_search, errback=self.failed)
 
-    async def start(self) -> AsyncIterator[Request]:
+    def _first_pages(self) -> Iterator[Request]:
+        firsts: set[str] = set()
         for task in self.plan:
-            yield self._search(task, 1, {})
+            request = self._search(task, 1, {})
+            request.meta["extra_term"] = task.category in firsts
+            firsts.add(task.category)
+            yield request
+
+    async def start(self) -> AsyncIterator[Request]:
+        for request in self._first_pages():
+            yield request
 
     def start_requests(self) -> Iterator[Request]:  # Scrapy < 2.13
-        for task in self.plan:
-            yield self._search(task, 1, {})
+        yield from self._first_pages()
 
     # --- callbacks ------------------------------------------------------------------------------
 
@@ -305,12 +341,21 @@ class PlatformSpider(scrapy.Spider):
                 self.coverage.add(category, errors=1)
                 log.warning("%s %s: unreadable search page %s: %s", self.name, category, response.url, exc)
                 return
+            seen_before = len(self.coverage.seen[category])
             yield from self._rows(page.rows, category)
+            brought = len(self.coverage.seen[category]) - seen_before
+            key = f"{category}\t{meta['term']}"
+            self.term_yield[key] = self.term_yield.get(key, 0) + brought
             more = page.has_next and page.rows
-            if more and meta["page"] < self.args.depth and not self.limit_reached():
+            if more and meta.get("extra_term") and not brought:
+                # A further search term whose page shows only listings found already: not paged further.
+                self.coverage.progress[category].exhausted = True
+            elif more and meta["page"] < self.args.depth and not self.limit_reached():
                 if not self.coverage.is_blocked(category):
                     state = {**meta.get("state", {}), **page.state}
-                    yield self._search(SearchTask(category, meta["term"]), meta["page"] + 1, state)
+                    follow = self._search(SearchTask(category, meta["term"]), meta["page"] + 1, state)
+                    follow.meta["extra_term"] = meta.get("extra_term", False)
+                    yield follow
             elif more:
                 self.coverage.progress[category].truncated = True
             else:

@@ -7,8 +7,12 @@ from scrapy.http import Request
 
 
 class RequestCountingMiddleware:
+    """Also writes every request's method and URL to ``SURVEIL_REQUEST_LOG`` when set (audits, benchmarks)."""
+
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        path = crawler.settings.get("SURVEIL_REQUEST_LOG")
+        self.log = open(path, "a", encoding="utf-8", buffering=1) if path else None  # noqa: SIM115
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RequestCountingMiddleware:
@@ -19,3 +23,6 @@ class RequestCountingMiddleware:
         category = request.meta.get("category")
         if coverage is not None and category:
             coverage.add(category, requests=1)
+        if self.log is not None:
+            kind = request.meta.get("kind", "")
+            self.log.write(f"{kind}\t{request.method}\t{request.url}\n")

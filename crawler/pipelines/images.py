@@ -102,7 +102,7 @@ class ImagesPipeline:
     def process_item(self, item: Any) -> Any:
         return item
 
-    def on_stored(self, platform: str, item_ids: list[str]) -> None:
+    def on_stored(self, platform: str, item_ids: list[str], categories: dict[str, Any] | None = None) -> None:
         spider = self.crawler.spider
         context = getattr(spider, "context", None)
         if context is None:
@@ -110,15 +110,14 @@ class ImagesPipeline:
         with transaction(context.sessions) as session:
             platform_id = session.scalar(select(Platform.id).where(Platform.code == platform))
             missing = CrawlStateRepository(session).images_missing(platform_id, item_ids)
-        categories = {}
         for item_id, urls in missing.items():
             for url in urls:
                 key = (item_id, url)
                 if key in self.requested:
                     continue
                 self.requested.add(key)
-                categories[key] = None
-                d = deferred_from_coro(self.fetch(spider, platform, item_id, url))
+                category = (categories or {}).get(item_id)
+                d = deferred_from_coro(self.fetch(spider, platform, item_id, url, category))
                 self.outstanding.add(d)
                 d.addBoth(self._forget, d)
 
@@ -130,10 +129,10 @@ class ImagesPipeline:
                 slot.nextcall.schedule()  # look at idleness now rather than at the next heartbeat
         return None
 
-    async def fetch(self, spider: Any, platform: str, item_id: str, url: str) -> None:
+    async def fetch(self, spider: Any, platform: str, item_id: str, url: str, category: str | None) -> None:
         request = Request(
             url,
-            meta={"kind": "image", "download_slot": f"{platform}-images", "category": None},
+            meta={"kind": "image", "download_slot": f"{platform}-images", "category": category},
             priority=-10,
             dont_filter=True,
         )

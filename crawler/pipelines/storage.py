@@ -102,6 +102,9 @@ class StoragePipeline:
             "obey_robots": spider.obey_robots,
             "session": spider.session.describe() if spider.session else "",
             "blocked": dict(spider.coverage.blocked),
+            "terms": dict(spider.term_yield),
+            "terms_skipped": list(spider.skipped_terms),
+            "robots_refused": spider.robots_refused,
         }
 
     def record_platform_summary(self, spider: Any) -> None:
@@ -174,8 +177,12 @@ class StoragePipeline:
             raise
         spider.stored += len(items)
         if changed_ids:
+            categories = {i.item_id: i.category for i in items}
             self.crawler.signals.send_catch_log(
-                listings_stored, platform=spider.name, item_ids=[i for i in changed_ids if i]
+                listings_stored,
+                platform=spider.name,
+                item_ids=[i for i in changed_ids if i],
+                categories=categories,
             )
 
     def _close_out(self, session, state, platform, spider, now) -> dict[str, int]:  # noqa: ANN001

@@ -1,0 +1,273 @@
+"""Crawl benchmarks against the sandbox, each with a baseline measured in the same run.
+
+1. HTTP path: listings/s end to end (fetch, parse, store) beside a bare Scrapy spider that only fetches
+   the same URLs with the same concurrency; prints the ratio (goal >= 0.7).
+2. Browser path: product pages rendered per minute and the crawl's memory (Python + Chromium) over
+   ``--browser-pages`` pages; prints memory after warm-up and at the end (goal: flat).
+3. Request economy: requests per listing on a first night and on a repeat night (goal <= 0.1).
+
+    .venv/bin/python bench/bench_crawl.py [--size 3000] [--browser-pages 1000] [--skip-browser]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from crawler.sandbox.testing import running_sandbox  # noqa: E402
+
+HTTP_PLATFORMS = ("jd", "aliexpress", "amazon", "yhd", "ocj")
+CATEGORIES = ("mask", "power_bank", "toys", "children_clothing")
+
+
+def env_for(data_dir: Path, sandbox_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SURVEIL_")}
+    env.update(
+        {
+            "SURVEIL_DATA_DIR": str(data_dir),
+            "SURVEIL_DATABASE_URL": f"sqlite:///{data_dir / 'surveil.db'}",
+            "SURVEIL_SANDBOX_URL": sandbox_url,
+            "PYTHONPATH": str(REPO),
+        }
+    )
+    return env
+
+
+def tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and all its descendants (Chromium included), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def crawl(data_dir: Path, sandbox_url: str, args: list[str], settings: dict, sample_memory: bool = False):
+    cmd = [sys.executable, "-m", "crawler.crawling.runner", *args]
+    for name, value in settings.items():
+        cmd += ["--set", f"{name}={json.dumps(value)}"]
+    samples: list[tuple[float, int]] = []
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        env=env_for(data_dir, sandbox_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.extend(proc.stdout), daemon=True)  # type: ignore[arg-type]
+    reader.start()
+    while proc.poll() is None:
+        if sample_memory:
+            samples.append((time.monotonic() - started, tree_rss_kb(proc.pid)))
+        time.sleep(1.0)
+    reader.join(5)
+    text = "".join(output)
+    if proc.returncode:
+        raise SystemExit(f"crawl failed:\n{text[-4000:]}")
+    run_id = next(json.loads(line)["run_id"] for line in text.splitlines() if line.startswith('{"run_id"'))
+    elapsed = max((float(x) for x in re.findall(r"'elapsed_time_seconds': ([0-9.]+)", text)), default=0.0)
+    return run_id, elapsed, samples, text
+
+
+def totals(data_dir: Path, run_id: int) -> dict:
+    from crawler.storage.engine import make_engine, make_session_factory
+    from crawler.storage.models import CrawlRun
+
+    engine = make_engine(f"sqlite:///{data_dir / 'surveil.db'}")
+    with make_session_factory(engine)() as db:
+        summary = db.get(CrawlRun, run_id).summary or {}
+    engine.dispose()
+    return summary.get("totals", {})
+
+
+BARE_SPIDER = """
+import json, sys
+import scrapy
+from scrapy.crawler import CrawlerProcess
+
+urls, proxy, ua = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+
+class Bare(scrapy.Spider):
+    name = "bare"
+    async def start(self):
+        for url in urls:
+            yield scrapy.Request(url.replace("https://", "http://", 1), meta={"proxy": proxy},
+                                 headers={"User-Agent": ua}, dont_filter=True, callback=self.noop)
+    def noop(self, response):
+        return None
+
+process = CrawlerProcess({"LOG_LEVEL": "INFO", "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+    "ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "COOKIES_ENABLED": False,
+    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor"})
+process.crawl(Bare)
+process.start()
+"""
+
+
+def bare_fetch(urls: list[str], sandbox_url: str, workdir: Path) -> float:
+    from crawler.browser.devices import device_profile
+
+    url_file = workdir / "urls.json"
+    url_file.write_text(json.dumps(urls))
+    script = workdir / "bare.py"
+    script.write_text(BARE_SPIDER)
+    ua = device_profile("Pixel 7").user_agent
+    proc = subprocess.run(
+        [sys.executable, str(script), str(url_file), sandbox_url, ua],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+    )
+    match = re.search(r"'elapsed_time_seconds': ([0-9.]+)", proc.stdout + proc.stderr)
+    if not match:
+        raise SystemExit(f"bare spider failed:\n{(proc.stdout + proc.stderr)[-3000:]}")
+    return float(match.group(1))
+
+
+def bench_http(size: int) -> None:
+    print(f"== HTTP path: {', '.join(HTTP_PLATFORMS)} x {len(CATEGORIES)} categories, sandbox size {size}")
+    with running_sandbox(size=size, in_process=False) as sb, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        log = work / "requests.log"
+        args = [a for p in HTTP_PLATFORMS for a in ("-p", p)] + [a for c in CATEGORIES for a in ("-c", c)]
+        args += ["--depth", "3", "--max-terms", "1"]
+        run_id, elapsed, _, _ = crawl(
+            work, sb.url, args, {"SURVEIL_REQUEST_LOG": str(log), "LOG_LEVEL": "INFO"}
+        )
+        t = totals(work, run_id)
+        listings = t.get("listings_seen", 0)
+        urls = [line.split("\t")[2] for line in log.read_text().splitlines() if "\t" in line]
+        elapsed_per_spider = elapsed
+        full_rate = listings / elapsed_per_spider if elapsed_per_spider else 0.0
+        bare_elapsed = bare_fetch(urls, sb.url, work)
+        bare_rate = listings / bare_elapsed if bare_elapsed else 0.0
+        print(
+            f"full crawl: {listings} listings, {len(urls)} requests, {elapsed_per_spider:.1f} s -> {full_rate:.1f} listings/s"
+        )
+        print(f"bare fetch of the same {len(urls)} URLs: {bare_elapsed:.1f} s -> {bare_rate:.1f} listings/s")
+        print(f"ratio full/bare = {full_rate / bare_rate if bare_rate else 0:.2f} (goal >= 0.7)")
+
+
+def bench_economy(size: int) -> None:
+    print(
+        f"== Request economy: first and repeat night (aliexpress + jd, sandbox size {size}, 5% changed, no growth)"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        args = (
+            ["-p", "aliexpress", "-p", "jd"] + [a for c in CATEGORIES for a in ("-c", c)] + ["--depth", "5"]
+        )
+        results = []
+        for night, now in ((0, "2026-11-20T18:00:00+00:00"), (1, "2026-11-21T18:00:00+00:00")):
+            with running_sandbox(
+                size=size, night=night, change_rate=0.05, growth_per_night=0.0, in_process=True
+            ) as sb:
+                run_id, _, _, _ = crawl(work, sb.url, args, {"SURVEIL_NOW": now})
+            t = totals(work, run_id)
+            results.append(t)
+            print(
+                f"night {night}: {t['listings_seen']} listings seen, {t['new']} new, {t['changed']} changed, "
+                f"{t['gone']} gone, {t['requests']} requests -> {t['requests_per_listing']:.3f} requests/listing"
+            )
+        print(f"repeat night requests per listing = {results[1]['requests_per_listing']:.3f} (goal <= 0.1)")
+
+
+def bench_browser(pages: int) -> None:
+    print(f"== Browser path: {pages} Taobao/Tmall item pages rendered in Chromium (mobile emulation)")
+    from crawler.browser.launch import BrowserNotFound, find_chromium
+
+    try:
+        find_chromium()
+    except BrowserNotFound as exc:
+        print(f"skipped: {exc}")
+        return
+    size = max(3000, pages * 31)
+    with running_sandbox(size=size, in_process=False) as sb, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        sys.path.insert(0, str(REPO))
+        from tests.crawling.helpers import set_platform
+
+        set_platform(work, "taobao", obey_robots=False)
+        depth = pages // 20 + 1
+        args = [
+            "-p",
+            "taobao",
+            "-c",
+            "mask",
+            "--depth",
+            str(depth),
+            "--max-terms",
+            "1",
+            "--limit",
+            str(pages),
+        ]
+        run_id, elapsed, samples, _ = crawl(
+            work, sb.url, args, {"SURVEIL_IMAGES_ENABLED": False}, sample_memory=True
+        )
+        t = totals(work, run_id)
+        rendered = t.get("new", 0)
+        print(f"{rendered} pages in {elapsed:.0f} s -> {rendered / elapsed * 60:.0f} pages/min")
+        if samples:
+            span = samples[-1][0]
+
+            def median_between(lo: float, hi: float) -> int:
+                window = sorted(kb for s, kb in samples if lo * span <= s <= hi * span) or [samples[-1][1]]
+                return window[len(window) // 2]
+
+            peak = max(kb for _, kb in samples)
+            warm, late = median_between(0.2, 0.3), median_between(0.8, 0.9)
+            print(
+                f"memory (crawler + Chromium): peak {peak / 1024:.0f} MB; after warm-up (20-30%) "
+                f"{warm / 1024:.0f} MB, late (80-90%) {late / 1024:.0f} MB -> late/warm-up = "
+                f"{late / warm if warm else 0:.2f} (flat ~ 1.0)"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", type=int, default=3000)
+    parser.add_argument("--browser-pages", type=int, default=1000)
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--only", choices=("http", "economy", "browser"))
+    args = parser.parse_args()
+    if args.only in (None, "http"):
+        bench_http(args.size)
+    if args.only in (None, "economy"):
+        bench_economy(args.size)
+    if args.only in (None, "browser") and not args.skip_browser:
+        bench_browser(args.browser_pages)
+
+
+if __name__ == "__main__":
+    main()
