@@ -21,7 +21,11 @@ class CrawlArguments(BaseModel):
     depth: int = Field(default=3, ge=1, le=100, description="Search result pages per term.")
     limit: int | None = Field(default=None, ge=1, description="Stop after this many listings.")
     run_id: int | None = Field(default=None, ge=1, description="Continue (resume) this crawl run.")
-    refresh_days: float = Field(default=7.0, ge=0, description="Re-open product pages older than this.")
+    refresh_days: float = Field(
+        default=30.0,
+        ge=0,
+        description="Re-open product pages after this many days (spread up to twice that).",
+    )
     details: str = Field(default="auto", pattern="^(auto|always|never)$")
     max_terms: int | None = Field(default=None, ge=1, description="Use at most this many terms a category.")
 

@@ -52,6 +52,12 @@ def needs_detail(
         return "back"
     if known.search_sig != sig:
         return "changed"
-    if known.detail_fetched_at is None or now - known.detail_fetched_at >= refresh:
+    if known.detail_fetched_at is None or now - known.detail_fetched_at >= refresh * (1 + spread(sig)):
         return "refresh"
     return None
+
+
+def spread(key: str) -> float:
+    """A fixed fraction in [0, 1) per listing, so that refreshes of listings first read on the same night
+    fall on different nights."""
+    return int(hashlib.sha256(f"refresh:{key}".encode()).hexdigest()[:8], 16) / 0x1_0000_0000
