@@ -14,7 +14,7 @@ import pytest
 
 from crawler.crawling.arguments import ArgumentError, CrawlArguments
 from crawler.crawling.coverage import CoverageBook
-from crawler.crawling.economy import needs_detail, search_sig
+from crawler.crawling.economy import needs_detail, search_sig, spread
 from crawler.crawling.h5st import fingerprint, h5st
 from crawler.crawling.identity import CookieFileError, SecretRedactor, read_cookie_file
 from crawler.crawling.mtop import request_url, sign, token_from_set_cookie
@@ -119,9 +119,15 @@ def test_economy_opens_product_pages_only_when_needed() -> None:
     assert needs_detail(fresh, sig, NOW, refresh) is None
     assert needs_detail(fresh, search_sig(_row(price=Decimal("8.90"))), NOW, refresh) == "changed"
     stale = KnownListing(
-        search_sig=sig, detail_fetched_at=NOW - timedelta(days=40), last_run_id=1, gone=False
+        search_sig=sig, detail_fetched_at=NOW - timedelta(days=61), last_run_id=1, gone=False
     )
     assert needs_detail(stale, sig, NOW, refresh) == "refresh"
+    recent = KnownListing(
+        search_sig=sig, detail_fetched_at=NOW - timedelta(days=29), last_run_id=1, gone=False
+    )
+    assert needs_detail(recent, sig, NOW, refresh) is None
+    spreads = {spread(str(n)) for n in range(200)}
+    assert min(spreads) < 0.1 and max(spreads) > 0.9
     gone = KnownListing(search_sig=sig, detail_fetched_at=NOW, last_run_id=1, gone=True)
     assert needs_detail(gone, sig, NOW, refresh) == "back"
     assert needs_detail(None, sig, NOW, refresh, mode="never") is None
