@@ -11,9 +11,14 @@ NEWSPIDER_MODULE = "spiders"
 
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # The browser only for requests that ask for it (meta "playwright"); plain HTTP otherwise.
+# Non-HTTP schemes are off: nothing but http(s) is ever fetched.
 DOWNLOAD_HANDLERS = {
     "http": "crawler.browser.handler.MobilePlaywrightHandler",
     "https": "crawler.browser.handler.MobilePlaywrightHandler",
+    "file": None,
+    "data": None,
+    "ftp": None,
+    "s3": None,
 }
 PLAYWRIGHT_BROWSER_TYPE = "chromium"
 PLAYWRIGHT_MAX_CONTEXTS = 2
