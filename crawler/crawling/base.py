@@ -482,6 +482,8 @@ class PlatformSpider(scrapy.Spider):
             block = getattr(error, "block", None)
             if isinstance(block, Block):
                 self.blocked(category, block)
+            elif type(error).__name__ == "SkippedAfterBlock":
+                pass
             elif type(error).__name__ == "IgnoreRequest" and "robots.txt" in str(error):
                 self.coverage.progress[category].truncated = True
                 self.robots_refused += 1

@@ -27,6 +27,10 @@ class BlockedRequest(IgnoreRequest):
         self.__cause__ = error
 
 
+class SkippedAfterBlock(IgnoreRequest):
+    """A request of a platform × category already blocked in this run: not sent."""
+
+
 class _Base:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -72,7 +76,7 @@ class BlockDetectionMiddleware(_Base):
             and coverage.is_blocked(category)
             and request.meta.get("kind") == "search"
         ):
-            raise IgnoreRequest(f"{category} is blocked for this run")
+            raise SkippedAfterBlock(f"{category} is blocked for this run")
 
     async def process_response(self, request: Request, response: Response) -> Response | Request:
         if request.meta.get("kind") in {"image", None}:
