@@ -66,3 +66,34 @@ def test_crawl_command_and_run_report(sandbox, tmp_path: Path) -> None:
 def test_bad_arguments_fail_at_start(tmp_path: Path) -> None:
     done = _surveil(tmp_path, "http://127.0.0.1:9", "crawl", "-p", "nosuch", "--quiet")
     assert done.returncode != 0 and "unknown platform" in done.stderr
+
+
+@pytest.mark.sandbox(size=300)
+def test_scrapy_crawl_alone_starts_and_finishes_its_own_run(sandbox, tmp_path: Path) -> None:
+    env = crawl_env(tmp_path, sandbox.url)
+    done = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "scrapy"), "crawl", "amazon", "-a", "category=mask", "-a", "depth=1"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    from tests.crawling.helpers import listings, run, session
+
+    with session(tmp_path) as db:
+        assert len(listings(db, "amazon")) == 10
+        finished = run(db, 1)
+        assert str(finished.status).endswith("finished") and finished.finished_at is not None
+        assert finished.summary["platforms"]["amazon"]["listings_seen"] == 10
+    bad = subprocess.run(
+        [str(REPO / ".venv" / "bin" / "scrapy"), "crawl", "amazon", "-a", "depth=zero"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode != 0 or "invalid spider arguments" in bad.stderr
+    assert "invalid spider arguments: depth" in bad.stderr
