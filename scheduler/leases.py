@@ -45,9 +45,12 @@ class LeasedJobRunner:
         clock: Clock,
         ttl: timedelta = timedelta(minutes=2),
         holder: str | None = None,
+        lease_clock: Clock | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
+        # Leases measure liveness in wall-clock time, also when a job runs "as of" another time.
+        self.lease_clock = lease_clock or clock
         self.ttl = ttl
         self.holder = holder or default_holder()
         self.leases = LeaseRepository(sessions)
@@ -56,8 +59,9 @@ class LeasedJobRunner:
         self, job_id: str, body: Callable[[], dict[str, Any] | None], scheduled_for: datetime | None = None
     ) -> JobOutcome:
         now = self.clock.now()
-        if not self.leases.acquire(job_id, self.holder, now, self.ttl):
-            held_by = self.leases.holder_of(job_id, now) or "another process"
+        lease_now = self.lease_clock.now()
+        if not self.leases.acquire(job_id, self.holder, lease_now, self.ttl):
+            held_by = self.leases.holder_of(job_id, lease_now) or "another process"
             with transaction(self.sessions) as session:
                 repo = JobRunRepository(session)
                 run = repo.start(job_id, self.holder, now, scheduled_for)
@@ -94,7 +98,7 @@ class LeasedJobRunner:
     def _heartbeat(self, job_id: str, stop: threading.Event) -> None:
         interval = max(self.ttl.total_seconds() / 3, 0.05)
         while not stop.wait(interval):
-            self.leases.renew(job_id, self.holder, self.clock.now(), self.ttl)
+            self.leases.renew(job_id, self.holder, self.lease_clock.now(), self.ttl)
 
 
 def _jsonable(detail: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 from crawler.config import load_settings
 from crawler.context import AppContext
 from crawler.storage.engine import transaction
+from crawler.timeutil import SystemClock
 from scheduler.leases import JobOutcome, LeasedJobRunner
 
 Task = Callable[..., dict[str, Any] | None]
@@ -132,14 +133,14 @@ def run_task(
     task: str,
     params: dict[str, Any] | None = None,
     scheduled_for: datetime | None = None,
-    lease_ttl: timedelta = timedelta(minutes=2),
+    lease_ttl: timedelta | None = None,
 ) -> JobOutcome:
     table = task_table()
     if task not in table:
         raise KeyError(f"unknown task {task!r}; known: {', '.join(sorted(table))}")
     body = table[task]
     ttl = lease_ttl or timedelta(seconds=context.settings.scheduler_lease_seconds)
-    runner = LeasedJobRunner(context.sessions, context.clock, ttl=ttl)
+    runner = LeasedJobRunner(context.sessions, context.clock, ttl=ttl, lease_clock=SystemClock())
     return runner.run(job_id, lambda: body(context, **(params or {})), scheduled_for)
 
 
