@@ -69,6 +69,7 @@ class BrandResolver:
         self._alias: dict[str, str] = {}
         self._names: dict[str, set[str]] = defaultdict(set)
         self._max_words = 1
+        self._cjk_lengths: set[int] = set()
 
     def __len__(self) -> int:
         return len(self._names)
@@ -80,6 +81,8 @@ class BrandResolver:
         if current is None:
             self._alias[key] = canonical
             self._names[canonical].add(key)
+            if _CJK.search(key) and len(key) <= MAX_CJK_ALIAS:
+                self._cjk_lengths.add(len(key))
 
     def add(self, names: Iterable[str], canonical: str | None = None) -> str | None:
         """Register names of one brand; names already known join the brand they belong to."""
@@ -142,11 +145,13 @@ class BrandResolver:
                 hit = self._alias.get(key)
                 if hit and (len(key) >= 2):
                     found.add(hit)
+        lengths = sorted(self._cjk_lengths)
+        alias = self._alias
         for run in _CJK.findall(value):
             n = len(run)
-            for i in range(n):
-                for j in range(i + 2, min(n, i + MAX_CJK_ALIAS) + 1):
-                    hit = self._alias.get(run[i:j])
+            for size in lengths:
+                for i in range(n - size + 1):
+                    hit = alias.get(run[i : i + size])
                     if hit:
                         found.add(hit)
         return found

@@ -115,13 +115,19 @@ class TitleSource(CandidateSource):
 
     A listing's rarest tokens (``probe`` of them, each in at most ``max_df`` entries) pick the entries
     to look at; those are ranked by the IDF-weighted overlap of all their tokens with the listing's,
-    and the best ``top`` that share at least ``min_shared`` tokens are kept.
+    and the best ``top`` that share at least ``min_shared`` tokens and ``min_cover`` of the entry's
+    token weight are kept.
     """
 
     name = "title"
 
-    def __init__(self, probe: int = 4, max_df: int = 150, min_shared: int = 2, top: int = 10) -> None:
+    def __init__(
+        self, probe: int = 4, max_df: int = 150, min_shared: int = 2, top: int = 5, min_cover: float = 0.5
+    ) -> None:
         self.probe, self.max_df, self.min_shared, self.top = probe, max_df, min_shared, top
+        self.min_cover = min_cover
+        self.max_seen = 2 * max_df
+        self.weight: list[float] = []
         self.postings: dict[str, list[int]] = {}
         self.tokens: list[frozenset[str]] = []
         self.idf: dict[str, float] = {}
@@ -136,6 +142,7 @@ class TitleSource(CandidateSource):
         self.postings = dict(postings)
         n = max(1, len(refs))
         self.idf = {t: math.log(1 + n / len(p)) for t, p in self.postings.items()}
+        self.weight = [sum(self.idf[t] for t in tokens) or 1.0 for tokens in self.tokens]
 
     def lookup(self, offer, thresholds):
         known = [(len(p), t) for t in offer.tokens if (p := self.postings.get(t)) and len(p) <= self.max_df]
@@ -143,7 +150,9 @@ class TitleSource(CandidateSource):
             return []
         known.sort()
         seen: set[int] = set()
-        for _df, token in known[: self.probe]:
+        for df, token in known[: self.probe]:
+            if seen and len(seen) + df > self.max_seen:
+                break
             seen.update(self.postings[token])
         idf = self.idf
         tokens = offer.tokens
@@ -151,7 +160,9 @@ class TitleSource(CandidateSource):
         for i in seen:
             shared = tokens & self.tokens[i]
             if len(shared) >= self.min_shared or len(shared) == len(self.tokens[i]):
-                ranked.append((-sum(idf[t] for t in shared), i))
+                weight = sum(idf[t] for t in shared)
+                if weight >= self.min_cover * self.weight[i]:
+                    ranked.append((-weight, i))
         ranked.sort()
         return [i for _w, i in ranked[: self.top]]
 
