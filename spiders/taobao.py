@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -19,6 +20,7 @@ from crawler.pages.blocks import is_token_failure
 SEARCH_API = "mtop.relationrecommend.wirelessrecommend.recommend"
 DETAIL_API = "mtop.taobao.detail.getdetail"
 RENDERED = "#app h1.item-title, #app .off-shelf, #app .error"
+PAGES_PER_CONTEXT = 100
 
 
 class TaobaoSpider(PlatformSpider):
@@ -31,6 +33,8 @@ class TaobaoSpider(PlatformSpider):
             raise ValueError("item_via must be 'browser' or 'api'")
         self.item_via = item_via
         self.token = ""
+        self.rendered = 0
+        self.contexts: dict[int, Any] = {}
 
     def _signed(self, host: str, api: str, version: str, data: dict[str, Any]) -> Request:
         now_ms = int(self.context.clock.now().timestamp() * 1000)
@@ -72,12 +76,35 @@ class TaobaoSpider(PlatformSpider):
         if self.item_via == "api":
             return self._signed("h5api.m.taobao.com", DETAIL_API, "6.0", {"itemNumId": row.item_id})
         sandbox = self.settings.get("SURVEIL_SANDBOX_URL") or self.context.settings.sandbox_url
+        generation = self.rendered // PAGES_PER_CONTEXT
+        self.rendered += 1
         return Request(
             row.url or taobao.item_url(row.item_id),
             meta={
                 "playwright": True,
-                "playwright_context": f"{self.name}-mobile",
+                "playwright_context": f"{self.name}-mobile-{generation}",
                 "playwright_context_kwargs": self.session.browser_context_kwargs(proxy=sandbox),
+                "playwright_include_page": True,
                 "playwright_page_methods": [PageMethod("wait_for_selector", RENDERED, timeout=20_000)],
+                "context_generation": generation,
             },
         )
+
+    async def parse_item(self, response: Response):  # type: ignore[override]
+        """Pages are closed as soon as they are read; a browser context is closed once the one after
+        the next is in use, so memory stays bounded however many pages a night renders."""
+        page = response.meta.pop("playwright_page", None)
+        if page is not None:
+            generation = response.meta.get("context_generation", 0)
+            self.contexts.setdefault(generation, page.context)
+            await page.close()
+            for old in [g for g in self.contexts if g < generation - 1]:
+                await self.contexts.pop(old).close()
+        for output in super().parse_item(response):
+            yield output
+
+    def failed(self, failure: Any):  # type: ignore[override]
+        page = failure.request.meta.pop("playwright_page", None)
+        if page is not None:
+            asyncio.ensure_future(page.close())  # noqa: RUF006 - fire and forget; the page is done
+        yield from super().failed(failure)
