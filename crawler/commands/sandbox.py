@@ -22,9 +22,13 @@ NIGHT = typer.Option(0, "--night", min=0, help="Move the marketplace forward thi
 REFS = typer.Option(
     "auto", "--references", help='"auto" (shared data when present), "shipped", or a data directory.'
 )
+HOSTILE = typer.Option(
+    False, "--hostile", help="Some listings carry injection payloads in titles, shop names and specs."
+)
+HOSTILE_SHARE = typer.Option(0.5, "--hostile-share", min=0.0, max=1.0, help="Share of hostile listings.")
 
 
-def _config(seed: int, size: int, night: int, faults: str | None, references: str, **extra: float):
+def _config(seed: int, size: int, night: int, faults: str | None, references: str, **extra: float | bool):
     from crawler.sandbox.config import SandboxConfig
     from crawler.sandbox.faults import FaultError, parse_profiles
 
@@ -48,18 +52,29 @@ def serve(
     limit_per_minute: int = typer.Option(
         140, "--limit-per-minute", help="JD requests a minute before the limit page."
     ),
+    hostile: bool = HOSTILE,
+    hostile_share: float = HOSTILE_SHARE,
 ) -> None:
     """Serve every platform from one process; dispatch is by the Host header (or proxy-style absolute URLs)."""
     from crawler.sandbox.server import Sandbox
 
     config = _config(
-        seed, size, night, faults, references, slow_seconds=slow_seconds, limit_per_minute=limit_per_minute
+        seed,
+        size,
+        night,
+        faults,
+        references,
+        slow_seconds=slow_seconds,
+        limit_per_minute=limit_per_minute,
+        hostile=hostile,
+        hostile_share=hostile_share,
     )
     sandbox = Sandbox(config)
     info = sandbox.describe()
     typer.echo(
         f"sandbox on http://{host}:{port} seed={seed} size={size} night={night} "
-        f"faults={','.join(info['faults']) or '-'} references={info['references']}",
+        f"faults={','.join(info['faults']) or '-'} references={info['references']}"
+        + (f" hostile={hostile_share}" if hostile else ""),
         err=True,
     )
     with contextlib.suppress(KeyboardInterrupt):
@@ -85,6 +100,8 @@ def truth(
     out: Path | None = typer.Option(None, "--out", help="JSONL file; standard output when absent."),
     no_plain: bool = typer.Option(False, "--no-plain", help="Leave out plain listings."),
     platform: list[str] = typer.Option([], "--platform", help="Only these platforms (repeatable)."),
+    hostile: bool = HOSTILE,
+    hostile_share: float = HOSTILE_SHARE,
 ) -> None:
     """Write the ground truth as JSONL: one meta line, then one line per listing of every platform."""
     from crawler.sandbox.config import PLATFORMS
@@ -95,7 +112,9 @@ def truth(
     if unknown:
         fail(f"unknown platform(s): {', '.join(unknown)}; known: {', '.join(PLATFORMS)}")
     chosen = tuple(p for p in PLATFORMS if p in platform) or PLATFORMS
-    market = Market(_config(seed, size, night, None, references))
+    market = Market(
+        _config(seed, size, night, None, references, hostile=hostile, hostile_share=hostile_share)
+    )
     if out is None:
         write_truth(market, sys.stdout, include_plain=not no_plain, platforms=chosen)
         return

@@ -33,6 +33,10 @@ class SandboxConfig:
     """Requests one mtop token serves before it expires (fault profile token_expiry)."""
     session_uses: int = 200
     """Requests one minted session serves before it expires (fault profile session_expiry)."""
+    hostile: bool = False
+    """Listings carry injection payloads in titles, shop names and specifications (see ``hostile``)."""
+    hostile_share: float = 0.5
+    """Share of listings that carry payloads when ``hostile`` is on."""
 
     @property
     def growth(self) -> int:

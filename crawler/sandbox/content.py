@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from crawler.catalogue.schema import Catalogue, CategorySpec, load_categories
-from crawler.sandbox import modelnos, vocab
+from crawler.sandbox import hostile, modelnos, vocab
 from crawler.sandbox.config import ENGLISH_PLATFORMS, PLATFORMS, SandboxConfig
 from crawler.sandbox.hashing import IdCodec, h64, pick, unit
 from crawler.sandbox.references import ReferencePool, SandboxRef, load_pool
@@ -443,6 +443,14 @@ class Market:
                 specs.append(("3C证书编号", licence))
         sales = int(10 ** (1 + 4 * sales_u**2))
         comments = int(sales * (0.2 + 0.5 * comments_u))
+        final_specs = tuple(specs)
+        if cfg.hostile and hostile.chosen(seed, platform, index, cfg.hostile_share):
+            payloads = hostile.payloads_for(index // len(self.codes))
+            title = hostile.title(title, payloads)
+            shop_id, shop_name = hostile.shop(payloads, english)
+            self_operated = tmall = False
+            final_specs = hostile.specs(final_specs, payloads, english)
+            variations.append("hostile")
         return Listing(
             platform=platform,
             index=index,
@@ -461,7 +469,7 @@ class Market:
             brand_shown=brand_spec or brand_title or None,
             model_in_title=model_in_title,
             model_in_specs=model_in_specs,
-            specs=tuple(specs),
+            specs=final_specs,
             licence_no=licence,
             sales=sales,
             comments=comments,

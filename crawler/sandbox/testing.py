@@ -1,6 +1,6 @@
 """Run the sandbox for tests and benchmarks: in this process (a thread with its own loop) or as a child.
 
-with running_sandbox(seed=7, size=600, faults="5xx,captcha") as sb:
+with running_sandbox(seed=7, size=600, faults="5xx,captcha") as sb:   # hostile=True: payloads in listings
     sb.url                      # "http://127.0.0.1:<port>", use as HTTP proxy for the real hostnames
     sb.session("jd", "bureau-01")  # cookies of a logged-in test account
     sb.truth()                  # ground-truth records, exactly what is served
@@ -172,6 +172,8 @@ def _child(config: SandboxConfig) -> Iterator[SandboxHandle]:
     ]
     if config.faults:
         cmd += ["--faults", ",".join(sorted(config.faults))]
+    if config.hostile:
+        cmd += ["--hostile", "--hostile-share", str(config.hostile_share)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
     url = f"http://127.0.0.1:{port}"
     try:

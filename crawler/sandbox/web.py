@@ -18,6 +18,18 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+def script_json(data: Any) -> str:
+    """JSON for a ``<script>`` block: ``<``, ``>`` and ``&`` as ``\\u`` escapes, as sites embed state."""
+    return (
+        dumps(data)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     return web.Response(
         body=dumps(data).encode(),
@@ -58,7 +70,9 @@ def js_literal(value: Any, indent: int = 0) -> str:
         items = []
         for key, item in value.items():
             name = (
-                key if re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", key) else json.dumps(key, ensure_ascii=False)
+                key
+                if re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", key)
+                else json.dumps(key, ensure_ascii=False).replace("</", "<\\/")
             )
             items.append(f"{pad}{name}: {js_literal(item, indent + 1)},")
         return "{\n" + "\n".join(items) + "\n" + end + "}"

@@ -66,9 +66,12 @@ def analyst(client: TestClient) -> tuple[TestClient, str]:
     return client, sign_in(client)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser():
-    """A headless Chromium (Debian's, or Playwright's own where installed); skipped when there is none."""
+    """A headless Chromium (Debian's, or Playwright's own where installed); skipped when there is none.
+
+    One per module: a sync Playwright left running would make every later ``sync_playwright()`` in the
+    same run (the sandbox's and the evidence tests') fail with "Sync API inside the asyncio loop"."""
     from playwright.sync_api import sync_playwright
 
     from crawler.browser.launch import BrowserNotFound, find_chromium, launch_options

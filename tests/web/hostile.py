@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import ListingItem
+from crawler.sandbox.hostile import PAYLOADS
 from crawler.storage.engine import transaction
 from crawler.storage.models import Listing, ListType
 from crawler.timeutil import FixedClock
 from tests.web.seeding import ListingSource, add_flag, add_reference_entries, store_listings
-from tests.web.xss_payloads import PAYLOADS
 
 PLATFORMS = ("jd", "taobao", "pdd", "yhd", "aliexpress", "amazon")
 CATEGORIES = ("power_bank", "children_clothing", "space_heater", "school_uniform")

@@ -9,11 +9,11 @@ from urllib.parse import quote
 
 import pytest
 
+from crawler.sandbox.hostile import PAYLOADS
 from tests.web.conftest import live_context
 from tests.web.hostile import direct_hostile_listings, load_hostile
 from tests.web.live import serving
 from tests.web.seeding import PASSWORD
-from tests.web.xss_payloads import PAYLOADS
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from aiohttp import web
 from crawler.sandbox.content import Listing
 from crawler.sandbox.hashing import hexdigest
 from crawler.sandbox.platforms.common import image_token, path_hash
-from crawler.sandbox.web import dumps, esc, original_url, redirect, text_response
+from crawler.sandbox.web import esc, original_url, redirect, script_json, text_response
 
 PLATFORM = "aliexpress"
 HOSTS = ("www.aliexpress.com", "m.aliexpress.com")
@@ -210,7 +210,7 @@ def _item(ctx, item_id: str) -> web.Response:
     }
     body = (
         f'<div id="root"><h1 class="product-title-text">{esc(listing.title)}</h1></div>'
-        f"<script>\nwindow.runParams = {{\n    data: {dumps(data)},\n"
+        f"<script>\nwindow.runParams = {{\n    data: {script_json(data)},\n"
         f"    csrfToken: '{hexdigest('csrf', item_id, length=16)}',\n    abVersion: ''\n}};\n</script>"
     )
     return _page(f"{listing.title} - AliExpress", body)

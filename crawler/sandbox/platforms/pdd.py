@@ -9,7 +9,7 @@ from aiohttp import web
 from crawler.sandbox.content import Listing
 from crawler.sandbox.hashing import hexdigest
 from crawler.sandbox.platforms.common import fuzzy_count, image_token, path_hash
-from crawler.sandbox.web import dumps, esc, json_response, original_url, redirect, text_response
+from crawler.sandbox.web import esc, json_response, original_url, redirect, script_json, text_response
 
 PLATFORM = "pdd"
 HOSTS = ("mobile.yangkeduo.com",)
@@ -48,7 +48,7 @@ def _goods_brief(listing: Listing) -> dict:
 
 
 def _page(title: str, raw: dict | None, body: str = "") -> str:
-    script = f"<script>window.rawData= {dumps(raw)};</script>" if raw is not None else ""
+    script = f"<script>window.rawData= {script_json(raw)};</script>" if raw is not None else ""
     return (
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{esc(title)}</title>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'></head>"
