@@ -98,3 +98,13 @@ def test_payloads_are_text_in_every_encoding(sandbox) -> None:
     doc = Selector(text=html)
     assert doc.css("#productTitle::text").get().strip() == amazon.title
     assert doc.css("#landingImage::attr(alt)").get() == amazon.title
+
+
+def test_serve_command_takes_the_hostile_options() -> None:
+    from crawler.sandbox.testing import running_sandbox
+
+    with running_sandbox(size=300, hostile=True, hostile_share=0.9, in_process=False) as sandbox:
+        listing = _hostile_with(sandbox.market, "yhd", "<", within=10)
+        assert sandbox.config.hostile_share == 0.9
+        html = fetch(sandbox, f"https://item.m.yhd.com/item/{listing.item_id}").body.decode("gbk")
+        assert Selector(text=html).css("#pd_product-title::text").get() == listing.title
