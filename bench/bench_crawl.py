@@ -157,7 +157,7 @@ def bare_fetch(urls: list[str], sandbox_url: str, workdir: Path) -> float:
 
 def bench_http(size: int) -> None:
     print(f"== HTTP path: {', '.join(HTTP_PLATFORMS)} x {len(CATEGORIES)} categories, sandbox size {size}")
-    with running_sandbox(size=size, in_process=False) as sb, tempfile.TemporaryDirectory() as tmp:
+    with running_sandbox(size=size, in_process=True) as sb, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         log = work / "requests.log"
         args = [a for p in HTTP_PLATFORMS for a in ("-p", p)] + [a for c in CATEGORIES for a in ("-c", c)]
@@ -213,7 +213,7 @@ def bench_browser(pages: int) -> None:
         print(f"skipped: {exc}")
         return
     size = max(3000, pages * 31)
-    with running_sandbox(size=size, in_process=False) as sb, tempfile.TemporaryDirectory() as tmp:
+    with running_sandbox(size=size, in_process=True) as sb, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         sys.path.insert(0, str(REPO))
         from tests.crawling.helpers import set_platform
