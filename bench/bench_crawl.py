@@ -117,17 +117,19 @@ import scrapy
 from scrapy.crawler import CrawlerProcess
 
 urls, proxy, ua = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+slots = json.loads(sys.argv[4])
 
 class Bare(scrapy.Spider):
     name = "bare"
     async def start(self):
-        for url in urls:
-            yield scrapy.Request(url.replace("https://", "http://", 1), meta={"proxy": proxy},
+        for slot, url in urls:
+            yield scrapy.Request(url.replace("https://", "http://", 1), meta={"proxy": proxy, "download_slot": slot},
                                  headers={"User-Agent": ua}, dont_filter=True, callback=self.noop)
     def noop(self, response):
         return None
 
 process = CrawlerProcess({"LOG_LEVEL": "INFO", "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+    "DOWNLOAD_SLOTS": slots, "AUTOTHROTTLE_ENABLED": False,
     "ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "COOKIES_ENABLED": False,
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor"})
 process.crawl(Bare)
@@ -135,7 +137,9 @@ process.start()
 """
 
 
-def bare_fetch(urls: list[str], sandbox_url: str, workdir: Path) -> float:
+def bare_fetch(urls: list[tuple[str, str]], sandbox_url: str, workdir: Path) -> float:
+    """The same URLs in the same download slots (platform, platform-images), nothing parsed or stored."""
+    from crawler import settings as project_settings
     from crawler.browser.devices import device_profile
 
     url_file = workdir / "urls.json"
@@ -144,7 +148,14 @@ def bare_fetch(urls: list[str], sandbox_url: str, workdir: Path) -> float:
     script.write_text(BARE_SPIDER)
     ua = device_profile("Pixel 7").user_agent
     proc = subprocess.run(
-        [sys.executable, str(script), str(url_file), sandbox_url, ua],
+        [
+            sys.executable,
+            str(script),
+            str(url_file),
+            sandbox_url,
+            ua,
+            json.dumps(project_settings.DOWNLOAD_SLOTS),
+        ],
         capture_output=True,
         text=True,
         cwd=workdir,
@@ -155,19 +166,31 @@ def bare_fetch(urls: list[str], sandbox_url: str, workdir: Path) -> float:
     return float(match.group(1))
 
 
+def _slot_of(fields: list[str]) -> tuple[str, str]:
+    from urllib.parse import urlparse
+
+    from crawler.catalogue.schema import load_platforms
+    from crawler.middlewares.hosts import host_allowed
+
+    kind, _method, url = fields
+    host = urlparse(url).hostname or ""
+    platform = next((p.code for p in load_platforms() if host_allowed(host, p.allowed_hosts)), host)
+    return (f"{platform}-images" if kind == "image" else platform), url
+
+
 def bench_http(size: int) -> None:
     print(f"== HTTP path: {', '.join(HTTP_PLATFORMS)} x {len(CATEGORIES)} categories, sandbox size {size}")
+    print("   (both sides: the same URLs in the same per-platform download slots, AutoThrottle off)")
     with running_sandbox(size=size, in_process=True) as sb, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         log = work / "requests.log"
         args = [a for p in HTTP_PLATFORMS for a in ("-p", p)] + [a for c in CATEGORIES for a in ("-c", c)]
         args += ["--depth", "3", "--max-terms", "1"]
-        run_id, elapsed, _, _ = crawl(
-            work, sb.url, args, {"SURVEIL_REQUEST_LOG": str(log), "LOG_LEVEL": "INFO"}
-        )
+        settings = {"SURVEIL_REQUEST_LOG": str(log), "LOG_LEVEL": "INFO", "AUTOTHROTTLE_ENABLED": False}
+        run_id, elapsed, _, _ = crawl(work, sb.url, args, settings)
         t = totals(work, run_id)
         listings = t.get("listings_seen", 0)
-        urls = [line.split("\t")[2] for line in log.read_text().splitlines() if "\t" in line]
+        urls = [_slot_of(line.split("\t")) for line in log.read_text().splitlines() if line.count("\t") == 2]
         elapsed_per_spider = elapsed
         full_rate = listings / elapsed_per_spider if elapsed_per_spider else 0.0
         bare_elapsed = bare_fetch(urls, sb.url, work)

@@ -21,8 +21,9 @@ from PIL import UnidentifiedImageError
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from sqlalchemy import select
+from twisted.internet.threads import deferToThread
 
 from crawler.pipelines.storage import listings_stored
 from crawler.storage.engine import transaction
@@ -144,7 +145,8 @@ class ImagesPipeline:
         if response.status != 200 or not response.body or len(response.body) > MAX_IMAGE_BYTES:
             log.info("image %s not stored: HTTP %s, %d bytes", url, response.status, len(response.body))
             return
-        self.done.append((item_id, url, store_bytes(self.root, response.body)))
+        stored = await maybe_deferred_to_future(deferToThread(store_bytes, self.root, response.body))
+        self.done.append((item_id, url, stored))
         if len(self.done) >= self.batch_size:
             self.flush()
 
