@@ -154,11 +154,15 @@ def _print_table(report: list[dict]) -> None:
             write(f"{row['data_set']:<34} {'-':>9} {'-':>7} {'-':>6}  skipped: {row['skipped']}\n")
             continue
         if "decision_match" in row:
-            for label in ("decision_match", "match_or_review"):
+            for label, shown in (
+                ("decision_match", "sandbox: match"),
+                ("match_or_review", "sandbox: match+review"),
+            ):
                 s = row[label]
                 write(
-                    f"{row['data_set'][:24] + ' ' + label:<34} {s['precision']:>9.4f} {s['recall']:>7.4f} "
-                    f"{s['f1']:>6.4f}  {row['true_pairs']} true pairs, {row['listings']} listings, {row['seconds']}s\n"
+                    f"{shown:<34} {s['precision']:>9.4f} {s['recall']:>7.4f} {s['f1']:>6.4f}  "
+                    f"{row['data_set']}: {row['true_pairs']} true pairs, {row['listings']} listings, "
+                    f"{row['seconds']}s\n"
                 )
             continue
         write(
