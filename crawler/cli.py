@@ -16,6 +16,8 @@ from crawler.commands import nightly as nightly_commands
 from crawler.commands import purchases as purchases_commands
 from crawler.commands import sandbox as sandbox_cmd
 from crawler.commands import scheduling as scheduling_commands
+from crawler.commands import signals as signals_commands
+from crawler.commands import takedown as takedown_commands
 from crawler.commands import web as web_commands
 from crawler.commands.common import fail
 from crawler.config import ConfigError, load_settings
@@ -46,6 +48,8 @@ app.command("match")(matching_commands.match)
 app.command("eval")(matching_commands.evaluate)
 app.add_typer(crawl_commands.runs_app, name="runs")
 app.add_typer(crawl_commands.platforms_app, name="platforms")
+app.add_typer(takedown_commands.app, name="takedown")
+app.command("signals")(signals_commands.signals)
 
 
 @app.callback()

@@ -56,6 +56,7 @@ def takedown_recheck(context: AppContext, after_days: int, capture: bool = True)
     """Capture each reported listing again (evidence of what is online now) and record whether it was
     taken down: gone from the last crawl, or the page no longer answers."""
     from crawler.evidence.service import capture_listing
+    from crawler.takedown.status import record_recheck
 
     result = RecheckResult()
     for flag_id, listing_id in due_for_recheck(context, after_days):
@@ -81,6 +82,7 @@ def takedown_recheck(context: AppContext, after_days: int, capture: bool = True)
                     "capture_id": outcome.capture_id if outcome else None,
                 },
             )
+            record_recheck(session, context.clock, flag_id, state, outcome.capture_id if outcome else None)
         result.checked.append(
             {
                 "flag_id": flag_id,

@@ -658,3 +658,35 @@ class JobRun(Base):
     outcome: Mapped[str] = mapped_column(String(32), default="running")
     holder: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- takedown requests ---------------------------------------------------------------------------
+
+
+class TakedownRequest(Base):
+    """A request to a platform to remove the listing of a confirmed flag, and what became of it:
+    drafted, sent, acknowledged, removed, still online."""
+
+    __tablename__ = "takedown_request"
+    __table_args__ = (
+        UniqueConstraint("flag_id"),
+        Index("ix_takedown_request_platform_status", "platform_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("flag.id", ondelete="CASCADE"))
+    listing_id: Mapped[int] = mapped_column(ForeignKey("listing.id", ondelete="CASCADE"), index=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"))
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(32), default="drafted")
+    export_batch: Mapped[str] = mapped_column(String(64), default="")
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    history: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    checked_at: Mapped[datetime | None]
+
+    flag: Mapped[Flag] = relationship()
+    listing: Mapped[Listing] = relationship()
+    platform: Mapped[Platform] = relationship()
