@@ -9,6 +9,7 @@ import typer
 from crawler import __version__
 from crawler.commands import browser, catalogue, db, references
 from crawler.commands import crawl as crawl_commands
+from crawler.commands import distributed as distributed_commands
 from crawler.commands import evidence as evidence_commands
 from crawler.commands import labs as labs_commands
 from crawler.commands import matching as matching_commands
@@ -43,6 +44,7 @@ app.add_typer(scheduling_commands.app, name="scheduler")
 app.command("serve")(web_commands.serve)
 app.add_typer(web_commands.users_app, name="users")
 app.command("crawl")(crawl_commands.crawl)
+app.command("worker")(distributed_commands.worker)
 app.command("match-file")(matching_commands.match_file)
 app.command("match")(matching_commands.match)
 app.command("eval")(matching_commands.evaluate)

@@ -36,6 +36,7 @@ class NightlyOptions:
     details: str = "auto"
     evidence: bool = True
     notify: bool = True
+    signals: bool = True
     crawl_timeout: float = 3 * 3600
 
 
@@ -127,6 +128,13 @@ def match_stage(context: AppContext) -> dict[str, Any]:
     return summary.to_json()
 
 
+def signals_stage(context: AppContext) -> dict[str, Any]:
+    from crawler.signals import load_weights, run_signals
+
+    weights = load_weights(data_dir=context.settings.data_dir)
+    return run_signals(context.sessions, context.clock, weights).to_json()
+
+
 def flags_without_evidence(context: AppContext) -> list[int]:
     with context.sessions() as session:
         captured = select(EvidenceCapture.listing_id)
@@ -193,8 +201,10 @@ def _timed(name: str, body: Callable[[], dict[str, Any]], progress: Progress | N
 def after_crawl(
     context: AppContext, run_id: int | None, options: NightlyOptions, progress: Progress | None = None
 ) -> list[StageResult]:
-    """What follows a crawl: matching and flags, evidence, coverage report, digest."""
+    """What follows a crawl: matching and flags, risk signals, evidence, coverage report, digest."""
     results = [_timed("match", lambda: match_stage(context), progress)]
+    if options.signals:
+        results.append(_timed("signals", lambda: signals_stage(context), progress))
     if options.evidence:
         results.append(_timed("evidence", lambda: evidence_stage(context, run_id), progress))
     results.append(_timed("coverage", lambda: coverage_stage(context, run_id), progress))

@@ -165,7 +165,7 @@ def _findings(
     facts = facts_of(listing)
     findings = check_claims(facts, registry, today)
     category = categories.get(listing.category_id)
-    if category is not None:
+    if category is not None and (listing.currency or "CNY") == "CNY":
         findings += check_required(facts, bool(category.licence_required), bool(category.ccc_required))
     findings += check_licensed(facts, licensed)
     findings += check_blacklist(facts, blacklist)

@@ -80,9 +80,10 @@ def check_claims(
     kinds: tuple[str, ...] = ("licence", "ccc"),
 ) -> list[Finding]:
     """One finding per claimed number that is cancelled, revoked, suspended, expired or not in the
-    registry. Unknown numbers count less than numbers the registry says are dead. CCC numbers are only
-    reported unknown when the registry holds CCC numbers at all."""
+    registry. Unknown numbers count less than numbers the registry says are dead, and are only reported
+    when the registry holds numbers of that kind at all."""
     has_ccc = any(n.isdigit() for n in registry)
+    has_licences = any(not n.isdigit() for n in registry)
     findings = []
     for claim in facts.claims:
         if claim.kind not in kinds:
@@ -90,7 +91,7 @@ def check_claims(
         entry = registry.get(claim.number)
         label = "production licence" if claim.kind == "licence" else "CCC certificate"
         if entry is None:
-            if claim.kind == "ccc" and not has_ccc:
+            if not (has_ccc if claim.kind == "ccc" else has_licences):
                 continue
             findings.append(
                 Finding(

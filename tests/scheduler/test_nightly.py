@@ -48,10 +48,11 @@ def test_one_night_crawls_flags_and_captures_evidence(context: AppContext) -> No
         progress=lambda stage, state: stages.append((stage, state)),
     )
     assert report.ok, report.to_json()
-    assert [s.name for s in report.stages] == ["crawl", "match", "evidence", "coverage", "digest"]
+    assert [s.name for s in report.stages] == ["crawl", "match", "signals", "evidence", "coverage", "digest"]
     assert [name for name, state in stages if state == "started"] == [
         "crawl",
         "match",
+        "signals",
         "evidence",
         "coverage",
         "digest",
@@ -60,7 +61,7 @@ def test_one_night_crawls_flags_and_captures_evidence(context: AppContext) -> No
     assert crawl["totals"]["listings_seen"] == 20 and crawl["totals"]["blocked"] == 0
     with context.sessions() as session:
         assert session.scalar(select(func.count(Listing.id))) == 20
-        flags = session.scalar(select(func.count(Flag.id)))
+        flags = session.scalar(select(func.count(Flag.id)).where(Flag.kind == "match"))
         captured = session.scalar(select(func.count(func.distinct(EvidenceCapture.listing_id))))
     assert flags >= 1, "the sandbox plants one match in every 20 listings of a category"
     assert report.stage("match").detail["flags_created"] == flags

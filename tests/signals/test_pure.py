@@ -139,3 +139,10 @@ def test_required_licensed_and_blacklist():
     facts.manufacturer = "乐玩玩具厂"
     found = check_blacklist(facts, black)
     assert len(found) == 1 and "BL-1" in found[0].reasons[0] and "抽查不合格" in found[0].reasons[0]
+
+
+def test_unknown_numbers_need_a_registry_of_that_kind():
+    facts = ListingFacts("1", claims=extract_claims("XK16-002-00456 CCC 2020011606123456"))
+    assert check_claims(facts, {}, date(2025, 1, 1)) == []
+    registry = registry_index([RegistryEntry("X", "XK06-001-00123")])
+    assert [f.details["number"] for f in check_claims(facts, registry, date(2025, 1, 1))] == ["XK16-002-00456"]
