@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         default=None,
         description="Local sandbox marketplace used as HTTP proxy (https rewritten to http); None = real sites.",
     )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis shared by distributed crawl workers (redis://host:6379/0); None = single-process crawls.",
+    )
+    redis_prefix: str = Field(
+        default="surveil", description="Prefix of every Redis key of the distributed crawl."
+    )
     evidence_tsa_url: str | None = Field(
         default=None,
         description="RFC 3161 timestamp authority for evidence manifests; None = system time only.",
@@ -72,7 +79,9 @@ class Settings(BaseSettings):
     scheduler_lease_seconds: float = Field(
         default=120, gt=0, description="A job's lease; a killed process's job is free again after this."
     )
-    takedown_recheck_days: int = Field(default=7, ge=1, description="Re-check confirmed listings after N days.")
+    takedown_recheck_days: int = Field(
+        default=7, ge=1, description="Re-check confirmed listings after N days."
+    )
     digest_min_risk: float = Field(
         default=0.6, ge=0, le=1, description="Flags at or above this are high-risk."
     )

@@ -49,6 +49,13 @@ def crawl(
     max_terms: int | None = typer.Option(None, "--max-terms", min=1, help="Search terms per category."),
     resume: int | None = typer.Option(None, "--resume", help="Continue an interrupted run."),
     quiet: bool = typer.Option(False, "--quiet", help="No live progress."),
+    distributed: bool = typer.Option(
+        False,
+        "--distributed",
+        help="Seed the shared Redis queue for `surveil worker`s and wait until it drains.",
+    ),
+    redis_url: str | None = typer.Option(None, "--redis", help="Redis URL (default: the redis_url setting)."),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="With --distributed: wait for the workers."),
 ) -> None:
     """Crawl the platforms for the monitored categories, then print the coverage table."""
     context = app_context(ctx)
@@ -76,6 +83,11 @@ def crawl(
             refresh_days=refresh_days,
             max_terms=max_terms,
         )
+    if distributed:
+        from crawler.commands.distributed import seed_and_wait
+
+        seed_and_wait(ctx, context, plan, redis_url, wait)
+        return
     console().print(f"crawling {', '.join(plan.platforms)}" + (f" (resuming run {resume})" if resume else ""))
     extra = {"LOG_LEVEL": "WARNING"}
     try:

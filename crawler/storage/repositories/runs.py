@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from crawler import __version__
@@ -56,7 +56,11 @@ class RunRepository:
         if unknown:
             raise ValueError(f"unknown counters: {', '.join(sorted(unknown))}")
         for name, value in counts.items():
-            setattr(stat, name, (getattr(stat, name) or 0) + value)
+            # An SQL increment (``SET n = n + value``): workers sharing a run never lose each other's counts.
+            pending = stat.__dict__.get(name)
+            base = pending if isinstance(pending, ColumnElement) else getattr(CrawlStat, name)
+            setattr(stat, name, base + value)
+        self.session.flush()
 
     def mark_blocked(self, stat: CrawlStat, reason: str) -> None:
         stat.blocked = True

@@ -1,0 +1,257 @@
+"""A worker: crawls the run announced in Redis, taking requests from the shared queue, until the queue
+and every lease of every platform is empty.
+
+Each platform spider runs as a subclass (:func:`distributed_class`) that starts from seeds (platform ×
+category, pushed by the coordinator) instead of its own plan, marks a leased request done when its
+callback finished, and leaves closing categories out to the coordinator (a category's searches are spread
+over workers, so no single worker knows it finished).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+
+from crawler.context import AppContext
+from crawler.crawling.base import PlatformSpider, SearchTask, Sighting
+from crawler.crawling.economy import search_sig
+from crawler.distributed.keys import Keys
+from crawler.distributed.queue import LEASE_META
+from crawler.items import ListingItem
+from crawler.pipelines.storage import StoragePipeline
+
+log = logging.getLogger(__name__)
+
+
+class DistributedMixin:
+    """Mixed in before a :class:`PlatformSpider` subclass."""
+
+    leases: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Any:
+        spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
+        spider.keys = Keys(crawler.settings.get("SURVEIL_REDIS_PREFIX") or "surveil")
+        spider.storage = None
+        spider.renewal = None
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider.on_item_gone, signal=signals.item_dropped)
+        crawler.signals.connect(spider.on_item_gone, signal=signals.item_error)
+        return spider
+
+    # --- starting from seeds --------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[Any]:
+        for _ in ():
+            yield _
+
+    def start_requests(self) -> Iterator[Any]:
+        return iter(())
+
+    def feed_seeds(self) -> int:
+        server = self.leases.queue.server
+        fed = 0
+        while True:
+            raw = server.lpop(self.keys.seeds(self.name))
+            if raw is None:
+                return fed
+            category = json.loads(raw)["category"]
+            firsts = False
+            for task in self.plan:
+                if task.category != category:
+                    continue
+                request = self._search(SearchTask(task.category, task.term), 1, {})
+                request.meta["extra_term"] = firsts
+                firsts = True
+                self.crawler.engine.crawl(request)
+                fed += 1
+
+    def on_opened(self, spider: Any) -> None:
+        from twisted.internet import task
+
+        self.feed_seeds()
+        every = max(0.5, self.leases.queue.lease_seconds / 3)
+        self.renewal = task.LoopingCall(self.keep_leases)
+        self.renewal.start(every, now=False)
+
+    def keep_leases(self) -> None:
+        try:
+            self.leases.renew()
+            self.leases.queue.reap()
+        except Exception:  # a Redis hiccup must not stop the crawl; the next tick tries again
+            log.exception("%s: lease renewal failed", self.name)
+
+    def on_idle(self, spider: Any) -> None:
+        if self.storage is not None:
+            self.storage.spider_idle()
+        self.leases.queue.reap()
+        fed = self.feed_seeds()
+        server = self.leases.queue.server
+        if fed or self.leases.queue.pending() or server.llen(self.keys.seeds(self.name)):
+            raise DontCloseSpider
+
+    def on_closed(self, spider: Any, reason: str) -> None:
+        if self.renewal is not None and self.renewal.running:
+            self.renewal.stop()
+        super().on_closed(spider, reason)  # type: ignore[misc]
+
+    def on_item_gone(self, item: Any, *args: Any, **kwargs: Any) -> None:
+        if self.leases is not None:
+            self.leases.item_done(item)
+
+    # --- callbacks: a leased request is done when its callback is --------------------------------
+
+    def _leased(self, request: Any, output: Any) -> Iterator[Any]:
+        lease = request.meta.get(LEASE_META) if request is not None else None
+        try:
+            for out in output or ():
+                if lease and isinstance(out, ListingItem | Sighting):
+                    self.leases.item_out(lease, out)
+                yield out
+        finally:
+            if lease:
+                self.leases.complete(lease)
+
+    def parse_search(self, response: Any) -> Iterator[Any]:
+        return self._leased(response.request, super().parse_search(response))  # type: ignore[misc]
+
+    def parse_item(self, response: Any) -> Iterator[Any]:
+        row = response.meta.get("row")
+        if row is not None and row.item_id:
+            self.search_sigs[row.item_id] = search_sig(row)
+        return self._leased(response.request, super().parse_item(response))  # type: ignore[misc]
+
+    def parse_follow_up(self, response: Any) -> Iterator[Any]:
+        return self._leased(response.request, super().parse_follow_up(response))  # type: ignore[misc]
+
+    def failed(self, failure: Any) -> Iterator[Any]:
+        return self._leased(failure.request, super().failed(failure))  # type: ignore[misc]
+
+    def finished_categories(self) -> list[str]:
+        return []
+
+
+_classes: dict[type, type] = {}
+
+
+def distributed_class(spider_cls: type[PlatformSpider]) -> type:
+    if spider_cls not in _classes:
+        _classes[spider_cls] = type(f"Distributed{spider_cls.__name__}", (DistributedMixin, spider_cls), {})
+    return _classes[spider_cls]
+
+
+class LeasedStoragePipeline(StoragePipeline):
+    """The storage pipeline that acknowledges leased requests once their listings are committed."""
+
+    def open_spider(self, spider: Any = None) -> None:
+        super().open_spider(spider)
+        if self.spider is not None:
+            self.spider.storage = self
+
+    def flush(self, close_out: bool = False) -> None:
+        batch = [*self.items, *self.sightings]
+        super().flush(close_out)
+        leases = getattr(self.spider, "leases", None)
+        if leases is not None:
+            for item in batch:
+                leases.item_done(item)
+
+
+def worker_settings(redis_url: str, keys: Keys, run_id: int, extra: dict[str, Any] | None = None) -> dict:
+    from crawler import settings as project
+
+    pipelines = dict(project.ITEM_PIPELINES)
+    order = pipelines.pop("crawler.pipelines.storage.StoragePipeline", 300)
+    pipelines["crawler.distributed.worker.LeasedStoragePipeline"] = order
+    middlewares = dict(project.DOWNLOADER_MIDDLEWARES)
+    middlewares["crawler.distributed.limiter.PlatformRateLimitMiddleware"] = 540
+    return {
+        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_QUEUE_CLASS": "crawler.distributed.queue.ReliableQueue",
+        "SCHEDULER_QUEUE_KEY": keys.queue_template(),
+        "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
+        "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter_template(run_id),
+        "REDIS_URL": redis_url,
+        "SURVEIL_REDIS_PREFIX": keys.prefix,
+        "SURVEIL_FINISH_RUN": False,
+        "ITEM_PIPELINES": pipelines,
+        "DOWNLOADER_MIDDLEWARES": middlewares,
+        **(extra or {}),
+    }
+
+
+def wait_for_run(server: Any, keys: Keys, timeout: float, poll: float = 0.5) -> dict[str, Any] | None:
+    deadline = time.monotonic() + timeout
+    while True:
+        raw = server.get(keys.run)
+        if raw:
+            return json.loads(raw)
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(poll)
+
+
+def run_worker(
+    context: AppContext, redis_url: str, keys: Keys, wait: float = 60.0, extra: dict[str, Any] | None = None
+) -> int | None:
+    """Crawl the announced run in this process until it drains; returns its id (None: no run came)."""
+    import redis
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.spiderloader import SpiderLoader
+
+    from crawler.crawling.runner import CrawlPlan, scrapy_settings
+
+    server = redis.Redis.from_url(redis_url)
+    announced = wait_for_run(server, keys, wait)
+    if announced is None:
+        return None
+    run_id = int(announced["run_id"])
+    plan = CrawlPlan(**announced["plan"])
+    settings = scrapy_settings(context, worker_settings(redis_url, keys, run_id, extra))
+    loader = SpiderLoader.from_settings(settings)
+    process = CrawlerProcess(settings)
+    for platform in plan.platforms:
+        crawler = process.create_crawler(distributed_class(loader.load(platform)))
+        process.crawl(crawler, **{**plan.spider_args(), "run_id": str(run_id)})
+    process.start()
+    return run_id
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m crawler.distributed.worker --redis URL [--prefix P]``: crawl one run, then exit."""
+    import argparse
+
+    from crawler.config import load_settings
+    from crawler.crawling.context import clock_from
+
+    parser = argparse.ArgumentParser(prog="python -m crawler.distributed.worker")
+    parser.add_argument("--redis", required=True)
+    parser.add_argument("--prefix", default="surveil")
+    parser.add_argument("--wait", type=float, default=60.0)
+    parser.add_argument("--set", action="append", default=[], help="Scrapy setting NAME=VALUE (JSON values)")
+    args = parser.parse_args(argv)
+    extra: dict[str, Any] = {"LOG_LEVEL": "INFO"}
+    for pair in args.set:
+        name, _, value = pair.partition("=")
+        try:
+            extra[name] = json.loads(value)
+        except ValueError:
+            extra[name] = value
+    context = AppContext(settings=load_settings(), clock=clock_from(extra))
+    run_id = run_worker(context, args.redis, Keys(args.prefix), args.wait, extra)
+    print(json.dumps({"run_id": run_id}))  # noqa: T201 - the machine-readable result
+    context.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
