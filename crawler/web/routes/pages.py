@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import Response
 
+from crawler.signals.sellers import linked_sellers, seller_flags
 from crawler.storage.repositories.review import ReviewRepository
 from crawler.web.deps import DB, State, current_viewer, render
 from crawler.web.views import listing_photos, screenshot_of
@@ -42,4 +43,11 @@ def seller_page(request: Request, state: State, db: DB, seller_id: int) -> Respo
     seller = repo.seller(seller_id)
     if seller is None:
         raise HTTPException(404)
-    return render(request, "seller.html", seller=seller, listings=repo.seller_listings(seller.id))
+    return render(
+        request,
+        "seller.html",
+        seller=seller,
+        listings=repo.seller_listings(seller.id),
+        seller_flags=seller_flags(db, seller.id),
+        linked=linked_sellers(db, seller.id),
+    )
