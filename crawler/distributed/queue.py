@@ -5,7 +5,8 @@ Layout per platform (``key`` = ``<prefix>:<platform>:requests``):
 - ``key``             sorted set of entry ids, scored by ``-priority`` (lowest first, as scrapy-redis);
 - ``key:data``        hash, entry id -> the serialised request;
 - ``key:processing``  sorted set of leased entry ids, scored by the lease's expiry (Redis server time);
-- ``key:dead``        list of requests given up after ``max_attempts`` deliveries.
+- ``key:dead``        list of requests given up after ``max_attempts`` deliveries;
+- ``key:requeued``    how many expired leases were put back (a counter).
 
 A worker pops an entry (atomically moved to ``processing``), renews its leases while it lives, and
 acknowledges an entry once the callback has finished and the listings it produced are committed to the
@@ -69,6 +70,7 @@ for _, id in ipairs(ids) do
     end
   end
 end
+if requeued > 0 then redis.call('INCRBY', KEYS[5], requeued) end
 return requeued
 """
 
@@ -195,7 +197,8 @@ class ReliableQueue(Base):
         """Put entries whose lease expired back in the queue; returns how many."""
         count = int(
             self._reap(
-                keys=[self.key, self.processing_key, self.data_key, self.dead_key], args=[self.max_attempts]
+                keys=[self.key, self.processing_key, self.data_key, self.dead_key, f"{self.key}:requeued"],
+                args=[self.max_attempts],
             )
         )
         if count:
@@ -209,7 +212,8 @@ class ReliableQueue(Base):
 def reap_key(server: Any, key: str, max_attempts: int = 4) -> int:
     """:meth:`ReliableQueue.reap` without a spider (the coordinator's)."""
     script = server.register_script(REAP)
-    return int(script(keys=[key, f"{key}:processing", f"{key}:data", f"{key}:dead"], args=[max_attempts]))
+    keys = [key, f"{key}:processing", f"{key}:data", f"{key}:dead", f"{key}:requeued"]
+    return int(script(keys=keys, args=[max_attempts]))
 
 
 def pending_key(server: Any, key: str) -> int:

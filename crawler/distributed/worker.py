@@ -104,8 +104,14 @@ class DistributedMixin:
         super().on_closed(spider, reason)  # type: ignore[misc]
 
     def on_item_gone(self, item: Any, *args: Any, **kwargs: Any) -> None:
-        if self.leases is not None:
-            self.leases.item_done(item)
+        """A dropped or failed item is done, except one a failed batch write kept to write again."""
+        if self.leases is None:
+            return
+        if self.storage is not None and any(
+            i is item for i in (*self.storage.items, *self.storage.sightings)
+        ):
+            return
+        self.leases.item_done(item)
 
     # --- callbacks: a leased request is done when its callback is --------------------------------
 

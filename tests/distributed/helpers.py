@@ -59,9 +59,15 @@ def settings_args(settings: dict[str, Any]) -> list[str]:
 
 
 def start_workers(
-    count: int, prefix: str, env: dict[str, str], settings: dict[str, Any], log_dir: Path
+    count: int,
+    prefix: str,
+    env: dict[str, str],
+    settings: dict[str, Any],
+    log_dir: Path,
+    overrides: dict[int, dict[str, Any]] | None = None,
 ) -> Iterator[subprocess.Popen]:
     for n in range(count):
+        own = {**settings, **(overrides or {}).get(n, {})}
         log = open(log_dir / f"worker{n}.log", "w")  # noqa: SIM115 - closed with the process
         yield subprocess.Popen(
             [
@@ -69,7 +75,7 @@ def start_workers(
                 "-m",
                 "crawler.distributed.worker",
                 *("--redis", REDIS_URL, "--prefix", prefix, "--wait", "30"),
-                *settings_args(settings),
+                *settings_args(own),
             ],
             cwd=REPO,
             env=env,

@@ -106,18 +106,31 @@ def test_killed_worker_loses_nothing(tmp_path, prefix, postgres_url):
         plan = CrawlPlan(platforms=PLATFORMS, categories=CATEGORIES, depth=2, max_terms=1)
         run_id = coordinator.start_run(context, plan, server, keys)
         env = child_env(postgres_url, data, sandbox.url)
-        workers = list(start_workers(3, prefix, env, SETTINGS, tmp_path))
+        # The first worker is slow (a long per-platform delay): it takes requests from the queue and
+        # holds them in its downloader when it is killed.
+        slow = {
+            "LOG_LEVEL": "DEBUG",
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_SLOTS": {
+                "jd": {"concurrency": 1, "delay": 2.0},
+                "yhd": {"concurrency": 1, "delay": 2.0},
+            }
+        }
+        workers = list(start_workers(3, prefix, env, SETTINGS, tmp_path, overrides={0: slow}))
         try:
             victim = workers[0]
+            log = tmp_path / "worker0.log"
             deadline = time.monotonic() + 60
-            # Kill the first worker while it holds leases (mid-crawl), not before or after.
             while time.monotonic() < deadline:
-                held = sum(server.zcard(f"{keys.queue(p)}:processing") for p in PLATFORMS)
-                if held and victim.poll() is None and len(stored(postgres_url)) > 0:
+                crawled = log.read_text(errors="replace").count("Crawled (") if log.exists() else 0
+                if crawled >= 2 or victim.poll() is not None:
                     break
-                time.sleep(0.05)
+                time.sleep(0.1)
+            assert victim.poll() is None, log.read_text()[-3000:]
+            held = sum(server.zcard(f"{keys.queue(p)}:processing") for p in PLATFORMS)
             victim.send_signal(signal.SIGKILL)
             victim.wait(10)
+            assert held, "the crawl should be under way when the worker is killed"
             assert coordinator.wait_drained(server, keys, PLATFORMS, timeout=75, poll=0.5)
             for worker in workers[1:]:
                 assert worker.wait(30) == 0, (tmp_path / "worker1.log").read_text()[-3000:]
@@ -142,6 +155,9 @@ def test_killed_worker_loses_nothing(tmp_path, prefix, postgres_url):
         assert seen >= len(expected)
         assert requests > 0
         assert not server.exists(keys.run)
+        requeued = sum(int(server.get(f"{keys.queue(p)}:requeued") or 0) for p in PLATFORMS)
+        assert requeued >= 1, "the killed worker's leased requests should have been requeued"
+        assert not any(server.llen(f"{keys.queue(p)}:dead") for p in PLATFORMS)
         context.close()
 
 

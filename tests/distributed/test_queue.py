@@ -1,0 +1,122 @@
+"""The reliable queue and the cross-worker rate limit against the real Redis server."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from scrapy import Request, Spider
+from scrapy.settings import Settings
+
+from crawler.distributed.keys import Keys
+from crawler.distributed.limiter import PlatformRateLimiter
+from crawler.distributed.queue import LEASE_META, ReliableQueue, pending_key, reap_key
+from tests.distributed.helpers import REDIS_URL, delete_prefix, redis_reason, unique_prefix
+
+
+class Jd(Spider):
+    name = "jd"
+
+    def parse_search(self, response):  # noqa: ANN001, ANN201
+        return None
+
+
+@pytest.fixture
+def server():
+    reason = redis_reason()
+    if reason:
+        pytest.skip(reason)
+    import redis
+
+    prefix = unique_prefix()
+    client = redis.Redis.from_url(REDIS_URL)
+    client.test_prefix = prefix
+    yield client
+    delete_prefix(prefix)
+
+
+def make_queue(server, lease: float = 0.3) -> ReliableQueue:  # noqa: ANN001
+    spider = Jd()
+    spider.settings = Settings({"SURVEIL_LEASE_SECONDS": lease, "SURVEIL_MAX_DELIVERIES": 3})
+    return ReliableQueue(server, spider, f"{server.test_prefix}:%(spider)s:requests")
+
+
+def test_pop_leases_and_ack_removes(server):
+    queue = make_queue(server)
+    queue.push(Request("https://api.m.jd.com/api?page=1", meta={"category": "mask"}))
+    queue.push(Request("https://api.m.jd.com/api?page=2", priority=5))
+    assert len(queue) == 2
+    first = queue.pop()
+    assert first.url.endswith("page=2"), "higher priority first"
+    lease = first.meta[LEASE_META]
+    assert len(queue) == 1 and queue.pending() == 2
+    queue.leases.complete(lease)
+    assert queue.pending() == 1
+    second = queue.pop()
+    assert second.meta["category"] == "mask"
+
+
+def test_expired_lease_is_requeued_once_and_dead_after_max_deliveries(server):
+    queue = make_queue(server, lease=0.2)
+    queue.push(Request("https://api.m.jd.com/api?page=1"))
+    for attempt in range(2):
+        assert queue.pop() is not None
+        assert queue.reap() == 0, "a live lease stays"
+        time.sleep(0.3)
+        assert queue.reap() == 1, f"attempt {attempt}: the expired lease goes back"
+    assert queue.pop() is not None
+    time.sleep(0.3)
+    assert queue.reap() == 0
+    assert server.llen(f"{queue.key}:dead") == 1, "given up after the third delivery"
+    assert queue.pending() == 0
+
+
+def test_renewed_lease_survives_the_reaper(server):
+    queue = make_queue(server, lease=0.3)
+    queue.push(Request("https://api.m.jd.com/api?page=1"))
+    popped = queue.pop()
+    for _ in range(4):
+        time.sleep(0.15)
+        assert queue.leases.renew() == 1
+        assert reap_key(server, queue.key) == 0
+    queue.leases.complete(popped.meta[LEASE_META])
+    assert pending_key(server, queue.key) == 0
+
+
+def test_retry_hands_the_lease_over(server):
+    queue = make_queue(server)
+    queue.push(Request("https://api.m.jd.com/api?page=1"))
+    popped = queue.pop()
+    retry = popped.replace(dont_filter=True)
+    queue.push(retry)
+    assert queue.pending() == 1, "the retried copy replaces the leased entry"
+    again = queue.pop()
+    assert LEASE_META in again.meta and again.meta[LEASE_META] != popped.meta[LEASE_META]
+    raw = server.hget(f"{queue.key}:data", again.meta[LEASE_META])
+    assert b"surveil_lease" not in raw, "lease ids are never serialised"
+
+
+def test_items_hold_the_lease_until_written(server):
+    queue = make_queue(server)
+    queue.push(Request("https://api.m.jd.com/api?page=1"))
+    lease = queue.pop().meta[LEASE_META]
+    item = object()
+    queue.leases.item_out(lease, item)
+    queue.leases.complete(lease)
+    assert queue.pending() == 1, "callback done, listing not yet committed"
+    queue.leases.item_done(item)
+    assert queue.pending() == 0
+
+
+def test_rate_limit_spaces_requests_across_clients(server):
+    import redis
+
+    keys = Keys(server.test_prefix)
+    a = PlatformRateLimiter(server, keys)
+    b = PlatformRateLimiter(redis.Redis.from_url(REDIS_URL), keys)
+    waits = [a.reserve("jd", 0.2), b.reserve("jd", 0.2), a.reserve("jd", 0.2)]
+    assert waits[0] == pytest.approx(0.0, abs=0.02)
+    assert waits[1] == pytest.approx(0.2, abs=0.03)
+    assert waits[2] == pytest.approx(0.4, abs=0.03)
+    assert a.reserve("yhd", 0.2) == pytest.approx(0.0, abs=0.02), "platforms are independent"
+    assert a.reserve("jd", 0) == 0.0
