@@ -25,6 +25,9 @@ def nightly(
     no_evidence: bool = typer.Option(False, "--no-evidence", help="Skip evidence capture."),
     no_notify: bool = typer.Option(False, "--no-notify", help="Build the digest but send nothing."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    distributed: bool = typer.Option(
+        False, "--distributed", help="Crawl through the Redis queue (redis_url) with the running workers."
+    ),
 ) -> None:
     """Run the nightly pipeline once, in order, with progress."""
     from scheduler.pipeline import NightlyOptions, run_nightly
@@ -39,6 +42,7 @@ def nightly(
         max_terms=max_terms,
         evidence=not no_evidence,
         notify=not no_notify,
+        distributed=distributed,
     )
     out = console()
     report = run_nightly(
