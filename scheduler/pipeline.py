@@ -38,6 +38,8 @@ class NightlyOptions:
     notify: bool = True
     signals: bool = True
     crawl_timeout: float = 3 * 3600
+    #: Seed the shared Redis queue (setting ``redis_url``) for the workers and wait for it to drain.
+    distributed: bool = False
 
 
 @dataclass
@@ -75,6 +77,10 @@ def _child_env(context: AppContext) -> dict[str, str]:
 
 def crawl_stage(context: AppContext, options: NightlyOptions, resume: int | None = None) -> dict[str, Any]:
     """Crawl in a child process (``python -m crawler.crawling.runner``); returns its run id and totals."""
+    if options.distributed:
+        from crawler.distributed.nightly import distributed_crawl_stage
+
+        return distributed_crawl_stage(context, options)
     argv = [
         sys.executable,
         "-m",
