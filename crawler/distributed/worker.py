@@ -214,7 +214,7 @@ def run_worker(
     from scrapy.crawler import CrawlerProcess
     from scrapy.spiderloader import SpiderLoader
 
-    from crawler.crawling.runner import CrawlPlan, scrapy_settings
+    from crawler.crawling.runner import PROFILE_SPIDER, CrawlPlan, scrapy_settings
 
     server = redis.Redis.from_url(redis_url)
     announced = wait_for_run(server, keys, wait)
@@ -225,9 +225,14 @@ def run_worker(
     settings = scrapy_settings(context, worker_settings(redis_url, keys, run_id, extra))
     loader = SpiderLoader.from_settings(settings)
     process = CrawlerProcess(settings)
+    known = set(loader.list())
     for platform in plan.platforms:
+        args = {**plan.spider_args(), "run_id": str(run_id)}
+        if platform not in known:  # a platform described by a YAML profile alone
+            args["profile"] = platform
+            platform = PROFILE_SPIDER
         crawler = process.create_crawler(distributed_class(loader.load(platform)))
-        process.crawl(crawler, **{**plan.spider_args(), "run_id": str(run_id)})
+        process.crawl(crawler, **args)
     process.start()
     return run_id
 
