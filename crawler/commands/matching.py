@@ -101,7 +101,9 @@ def evaluate(
         None, "--data", help="The shared data folder (default: ../shared/data or SURVEIL_SHARED_DATA)."
     ),
     only: list[str] = typer.Option(
-        [], "--set", help="Run only these: sandbox, Abt-Buy, Walmart-Amazon, Amazon-Google, wdc (repeatable)."
+        [],
+        "--set",
+        help="Run only these: sandbox, signals, Abt-Buy, Walmart-Amazon, Amazon-Google, wdc (repeatable).",
     ),
     limit: int | None = typer.Option(
         None, "--limit", help="Read at most this many pairs per file (quick runs)."
@@ -113,8 +115,13 @@ def evaluate(
     from matchers.evaluation.runner import DEEPMATCHER_SETS, WDC_SETS, evaluate_split, evaluate_wdc
 
     root = data or _shared_data()
-    wanted = {w.lower() for w in only} or {"sandbox", "wdc", *(s.lower() for s in DEEPMATCHER_SETS)}
-    unknown = wanted - {"sandbox", "wdc", *(s.lower() for s in DEEPMATCHER_SETS)}
+    wanted = {w.lower() for w in only} or {
+        "sandbox",
+        "signals",
+        "wdc",
+        *(s.lower() for s in DEEPMATCHER_SETS),
+    }
+    unknown = wanted - {"sandbox", "signals", "wdc", *(s.lower() for s in DEEPMATCHER_SETS)}
     if unknown:
         fail(f"unknown --set {', '.join(sorted(unknown))}")
     report: list[dict] = []
@@ -125,6 +132,10 @@ def evaluate(
             report.append({"data_set": "sandbox", "skipped": f"sandbox not available: {exc}"})
         else:
             report.append(evaluate_sandbox(size=sandbox_size))
+    if "signals" in wanted:
+        from crawler.signals.sandbox_eval import evaluate_signals, signal_rows
+
+        report.extend(signal_rows(evaluate_signals(size=sandbox_size)))
     pairs = root / "entity_matching" / "ditto_pairs"
     for name in DEEPMATCHER_SETS:
         if name.lower() not in wanted:
@@ -164,6 +175,12 @@ def _print_table(report: list[dict]) -> None:
                     f"{row['data_set']}: {row['true_pairs']} true pairs, {row['listings']} listings, "
                     f"{row['seconds']}s\n"
                 )
+            continue
+        if "signal" in row:
+            write(
+                f"{row['data_set']:<34} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>6.4f}  "
+                f"{row['notes']}\n"
+            )
             continue
         write(
             f"{row['data_set']:<34} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>6.4f}  "

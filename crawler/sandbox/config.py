@@ -37,6 +37,9 @@ class SandboxConfig:
     """Listings carry injection payloads in titles, shop names and specifications (see ``hostile``)."""
     hostile_share: float = 0.5
     """Share of listings that carry payloads when ``hostile`` is on."""
+    signals: bool = False
+    """Plant risk-signal cases (cancelled licence, missing CCC, fake licensed goods, blacklisted maker,
+    underpriced copy) in plain listings; see ``signal_cases``."""
 
     @property
     def growth(self) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from crawler.catalogue.schema import Catalogue, CategorySpec, load_categories
-from crawler.sandbox import hostile, modelnos, vocab
+from crawler.sandbox import hostile, modelnos, signal_cases, vocab
 from crawler.sandbox.config import ENGLISH_PLATFORMS, PLATFORMS, SandboxConfig
 from crawler.sandbox.hashing import IdCodec, h64, pick, unit
 from crawler.sandbox.references import ReferencePool, SandboxRef, load_pool
@@ -78,6 +78,7 @@ class Listing:
     variations: tuple[str, ...]
     self_operated: bool
     tmall: bool
+    signal: str | None = None
 
     @property
     def price(self) -> str:
@@ -451,7 +452,7 @@ class Market:
             self_operated = tmall = False
             final_specs = hostile.specs(final_specs, payloads, english)
             variations.append("hostile")
-        return Listing(
+        listing = Listing(
             platform=platform,
             index=index,
             item_id=self.item_id(platform, index),
@@ -478,6 +479,7 @@ class Market:
             self_operated=self_operated,
             tmall=tmall,
         )
+        return signal_cases.plant(self, listing) if cfg.signals else listing
 
     def _title(
         self,

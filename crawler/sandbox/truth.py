@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from crawler.sandbox import photos
+from crawler.sandbox import photos, signal_cases
 from crawler.sandbox.config import PLATFORMS
 from crawler.sandbox.content import Listing, Market
 from crawler.sandbox.server import ref_photo_name
@@ -75,6 +75,8 @@ def record(market: Market, listing: Listing) -> dict[str, Any]:
             "model": ref.model,
             "photo": f"/_sandbox/refphoto/{ref_photo_name(ref.key)}.jpg",
         }
+    if listing.signal is not None:
+        out["signal"] = {"case": listing.signal, "kind": signal_cases.CASE_SIGNAL[listing.signal]}
     if listing.relist_of is not None:
         origin = market.listing(listing.platform, listing.relist_of)
         out["relist_of"] = {"item_id": origin.item_id, "index": origin.index, "shop_name": origin.shop_name}

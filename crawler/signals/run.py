@@ -109,6 +109,7 @@ def _price_finding(item: _Priced, groups: dict[tuple, list[_Priced]], weights: W
             min_peers=int(weights.price.get("min_peers", 5)),
             max_ratio=weights.price.get("max_ratio", 0.4),
             min_z=weights.price.get("min_mads", 3.0),
+            max_spread=weights.price.get("max_spread", 0.5),
         )
         if finding is not None:
             finding.subject = "price"

@@ -10,6 +10,8 @@ from matchers.risk_signals.findings import Finding
 MIN_PEERS = 5
 MAX_RATIO = 0.4
 MIN_ROBUST_Z = 3.0
+#: Peers whose prices spread wider than this (scaled MAD over median) are not comparable goods.
+MAX_SPREAD = 0.5
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,12 @@ def price_anomaly(
     min_peers: int = MIN_PEERS,
     max_ratio: float = MAX_RATIO,
     min_z: float = MIN_ROBUST_Z,
+    max_spread: float = MAX_SPREAD,
 ) -> Finding | None:
     """A finding when ``price`` is far below the robust median of ``peers`` (the listing itself excluded
     by the caller): at most ``max_ratio`` of the median and at least ``min_z`` scaled MADs below it.
-    Unknown or masked prices (None) are never used, on either side."""
+    Unknown or masked prices (None) are never used, on either side; peers spread wider than
+    ``max_spread`` (scaled MAD over median) are not taken as comparable."""
     if price is None or price <= 0:
         return None
     stats = robust_stats(peers)
@@ -47,6 +51,8 @@ def price_anomaly(
         return None
     ratio = price / stats.median
     scale = 1.4826 * stats.mad
+    if scale / stats.median > max_spread:
+        return None
     z = (stats.median - price) / scale if scale > 0 else float("inf")
     if ratio > max_ratio or z < min_z:
         return None

@@ -145,4 +145,12 @@ def test_unknown_numbers_need_a_registry_of_that_kind():
     facts = ListingFacts("1", claims=extract_claims("XK16-002-00456 CCC 2020011606123456"))
     assert check_claims(facts, {}, date(2025, 1, 1)) == []
     registry = registry_index([RegistryEntry("X", "XK06-001-00123")])
-    assert [f.details["number"] for f in check_claims(facts, registry, date(2025, 1, 1))] == ["XK16-002-00456"]
+    assert [f.details["number"] for f in check_claims(facts, registry, date(2025, 1, 1))] == [
+        "XK16-002-00456"
+    ]
+
+
+def test_price_peers_spread_too_wide_are_not_comparable():
+    peers = [100.0, 160, 60, 100, 140, 70]
+    assert price_anomaly(5.0, peers, "g") is None
+    assert price_anomaly(5.0, peers, "g", max_spread=10, min_z=1.0) is not None
