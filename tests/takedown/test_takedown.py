@@ -171,3 +171,15 @@ def test_cli_export_and_status(context, tmp_path, monkeypatch):
     assert done.exit_code == 1 and "no takedown request" in done.output
     done = runner.invoke(app, ["takedown", "export", "--platform", "nowhere"])
     assert done.exit_code == 1
+
+
+def test_letter_prints_to_pdf(context, tmp_path):
+    from crawler.browser.launch import find_chromium
+
+    if find_chromium() is None:
+        pytest.skip("no Chromium on this machine")
+    _seed(context)
+    with transaction(context.sessions) as session:
+        result = export_requests(session, context.clock, "jd", tmp_path / "pdf", pdf=True)
+    data = result.files["pdf"].read_bytes()
+    assert data.startswith(b"%PDF") and len(data) > 2000
