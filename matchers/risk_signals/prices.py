@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from matchers.risk_signals.findings import Finding
 
 MIN_PEERS = 5
-MAX_RATIO = 0.4
+MAX_RATIO = 0.25
 MIN_ROBUST_Z = 3.0
 #: Peers whose prices spread wider than this (scaled MAD over median) are not comparable goods.
 MAX_SPREAD = 0.5
