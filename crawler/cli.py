@@ -52,6 +52,7 @@ app.add_typer(crawl_commands.runs_app, name="runs")
 app.add_typer(crawl_commands.platforms_app, name="platforms")
 app.add_typer(takedown_commands.app, name="takedown")
 app.command("signals")(signals_commands.signals)
+app.command("sellers")(signals_commands.sellers)
 
 
 @app.callback()

@@ -35,3 +35,27 @@ def signals(
     )
     for problem in summary.problems:
         err_console().print(f"problem: {problem}", markup=False, soft_wrap=True)
+
+
+def sellers(
+    ctx: typer.Context,
+    limit: int = typer.Option(20, "--limit", min=1),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Repeat offenders: sellers ranked by flagged listings, confirmed flags and nights, with how many
+    shops on other platforms are linked to them."""
+    from crawler.signals.sellers import repeat_offenders
+
+    context = app_context(ctx)
+    with context.sessions() as session:
+        ranked = [o.to_json() for o in repeat_offenders(session, limit)]
+    if as_json:
+        print_json(ranked)
+        return
+    for n, o in enumerate(ranked, 1):
+        console().print(
+            f"{n:>3}. {o['name']} ({o['platform']}, seller {o['seller_id']}): {o['flagged_listings']} flagged"
+            f" listing(s), {o['confirmed']} confirmed, {o['nights']} night(s), max risk {o['max_risk']:.2f},"
+            f" {o['linked']} linked shop(s)",
+            markup=False,
+        )
