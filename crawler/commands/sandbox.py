@@ -26,6 +26,11 @@ HOSTILE = typer.Option(
     False, "--hostile", help="Some listings carry injection payloads in titles, shop names and specs."
 )
 HOSTILE_SHARE = typer.Option(0.5, "--hostile-share", min=0.0, max=1.0, help="Share of hostile listings.")
+SIGNALS = typer.Option(
+    False,
+    "--signals",
+    help="Plant risk-signal cases (cancelled licence, missing CCC, fakes, blacklist, price).",
+)
 
 
 def _config(seed: int, size: int, night: int, faults: str | None, references: str, **extra: float | bool):
@@ -54,6 +59,7 @@ def serve(
     ),
     hostile: bool = HOSTILE,
     hostile_share: float = HOSTILE_SHARE,
+    signals: bool = SIGNALS,
 ) -> None:
     """Serve every platform from one process; dispatch is by the Host header (or proxy-style absolute URLs)."""
     from crawler.sandbox.server import Sandbox
@@ -68,6 +74,7 @@ def serve(
         limit_per_minute=limit_per_minute,
         hostile=hostile,
         hostile_share=hostile_share,
+        signals=signals,
     )
     sandbox = Sandbox(config)
     info = sandbox.describe()
@@ -102,6 +109,7 @@ def truth(
     platform: list[str] = typer.Option([], "--platform", help="Only these platforms (repeatable)."),
     hostile: bool = HOSTILE,
     hostile_share: float = HOSTILE_SHARE,
+    signals: bool = SIGNALS,
 ) -> None:
     """Write the ground truth as JSONL: one meta line, then one line per listing of every platform."""
     from crawler.sandbox.config import PLATFORMS
@@ -113,7 +121,9 @@ def truth(
         fail(f"unknown platform(s): {', '.join(unknown)}; known: {', '.join(PLATFORMS)}")
     chosen = tuple(p for p in PLATFORMS if p in platform) or PLATFORMS
     market = Market(
-        _config(seed, size, night, None, references, hostile=hostile, hostile_share=hostile_share)
+        _config(
+            seed, size, night, None, references, hostile=hostile, hostile_share=hostile_share, signals=signals
+        )
     )
     if out is None:
         write_truth(market, sys.stdout, include_plain=not no_plain, platforms=chosen)
@@ -160,3 +170,21 @@ def session(
             "cookies": cookies,
         }
     )
+
+
+@app.command("signal-lists")
+def signal_lists(
+    out: Path = typer.Option(..., "--out", help="Folder for the three CSV files."),
+    seed: int = SEED,
+    size: int = SIZE,
+    night: int = NIGHT,
+    references: str = REFS,
+) -> None:
+    """Write the licence registry, licensed-products allow-list and company blacklist that go with the
+    planted signal cases (import them with 'surveil references import')."""
+    from crawler.sandbox.content import Market
+    from crawler.sandbox.signal_cases import write_signal_lists
+
+    market = Market(_config(seed, size, night, None, references, signals=True))
+    for list_type, path in write_signal_lists(market, out).items():
+        typer.echo(f"{list_type}: {path}")

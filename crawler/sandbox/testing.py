@@ -174,6 +174,8 @@ def _child(config: SandboxConfig) -> Iterator[SandboxHandle]:
         cmd += ["--faults", ",".join(sorted(config.faults))]
     if config.hostile:
         cmd += ["--hostile", "--hostile-share", str(config.hostile_share)]
+    if config.signals:
+        cmd += ["--signals"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
     url = f"http://127.0.0.1:{port}"
     try:
