@@ -114,7 +114,7 @@ def test_killed_worker_loses_nothing(tmp_path, prefix, postgres_url):
             "DOWNLOAD_SLOTS": {
                 "jd": {"concurrency": 1, "delay": 2.0},
                 "yhd": {"concurrency": 1, "delay": 2.0},
-            }
+            },
         }
         workers = list(start_workers(3, prefix, env, SETTINGS, tmp_path, overrides={0: slow}))
         try:
