@@ -68,7 +68,21 @@ class LeasedJobRunner:
                 repo.finish(run, now, "skipped", {"reason": f"already running on {held_by}"})
                 return JobOutcome(job_id, "skipped", run.id, run.detail)
         with transaction(self.sessions) as session:
-            run_id = JobRunRepository(session).start(job_id, self.holder, now, scheduled_for).id
+            repo = JobRunRepository(session)
+            if scheduled_for is not None and repo.completed(job_id, scheduled_for):
+                run = repo.start(job_id, self.holder, now, scheduled_for)
+                detail = {
+                    "reason": f"already completed for {scheduled_for.isoformat()}",
+                    "already_done": True,
+                }
+                repo.finish(run, now, "skipped", detail)
+                skipped = JobOutcome(job_id, "skipped", run.id, detail)
+            else:
+                skipped = None
+                run_id = repo.start(job_id, self.holder, now, scheduled_for).id
+        if skipped is not None:
+            self.leases.release(job_id, self.holder)
+            return skipped
         stop = threading.Event()
         beat = threading.Thread(
             target=self._heartbeat, args=(job_id, stop), daemon=True, name=f"lease-{job_id}"

@@ -122,7 +122,9 @@ def history(
 def run_job(
     ctx: typer.Context,
     job_id: str = typer.Argument(..., help="A job id from 'surveil scheduler jobs'."),
-    at: str | None = typer.Option(None, "--at", help="Run as if it were this time (ISO 8601 with zone)."),
+    at: str | None = typer.Option(
+        None, "--at", help="The scheduled time (ISO 8601 with zone): run as of then, once per that time."
+    ),
 ) -> None:
     """Run one scheduled job now, under its lease, and record the run."""
     from datetime import datetime
@@ -142,12 +144,13 @@ def run_job(
             fail(f"--at: {exc}")
     migrate.upgrade(context.engine)
     spec = specs[job_id]
+    scheduled_for = context.clock.now() if at else None
     try:
-        outcome = run_task(context, job_id, spec.task, spec.params)
+        outcome = run_task(context, job_id, spec.task, spec.params, scheduled_for=scheduled_for)
     except Exception as exc:  # noqa: BLE001 - recorded in the job run; reported here
         fail(f"{job_id} failed: {exc.__class__.__name__}: {exc}")
     print_json(
         {"job_id": job_id, "outcome": outcome.outcome, "run_id": outcome.run_id, "detail": outcome.detail}
     )
-    if outcome.outcome == "skipped":
+    if outcome.outcome == "skipped" and not outcome.detail.get("already_done"):
         raise typer.Exit(3)

@@ -66,3 +66,17 @@ def test_runner_skips_a_held_job_and_records_every_outcome(sessions, clock):
         assert "SMTP down" in runs[-1].detail["error"]
         assert all(isinstance(r, JobRun) and r.finished_at is not None for r in runs)
     assert LeaseRepository(sessions).holder_of("digest.morning", clock.now()) is None
+
+
+def test_a_job_completed_for_its_scheduled_time_is_not_run_again(sessions, clock):
+    runner = LeasedJobRunner(sessions, clock, holder="here")
+    night = clock.now()
+    calls: list[int] = []
+    assert runner.run("crawl.jd", lambda: calls.append(1) or {}, scheduled_for=night).outcome == "ok"
+    again = runner.run("crawl.jd", lambda: calls.append(2) or {}, scheduled_for=night)
+    assert again.outcome == "skipped" and again.detail["already_done"] is True
+    assert (
+        runner.run("crawl.jd", lambda: calls.append(3) or {}, scheduled_for=night + timedelta(days=1)).outcome
+        == "ok"
+    )
+    assert calls == [1, 3]

@@ -99,6 +99,15 @@ class JobRunRepository:
             stmt = stmt.where(JobRun.job_id == job_id)
         return list(self.session.scalars(stmt))
 
+    def completed(self, job_id: str, scheduled_for: datetime) -> bool:
+        """Whether the job already finished (ok or partial) for this scheduled time."""
+        stmt = select(JobRun.id).where(
+            JobRun.job_id == job_id,
+            JobRun.scheduled_for == scheduled_for,
+            JobRun.outcome.in_(["ok", "partial"]),
+        )
+        return self.session.scalar(stmt.limit(1)) is not None
+
     def for_job(self, job_id: str) -> list[JobRun]:
         stmt = select(JobRun).where(JobRun.job_id == job_id).order_by(JobRun.started_at, JobRun.id)
         return list(self.session.scalars(stmt))
