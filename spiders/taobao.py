@@ -35,6 +35,8 @@ class TaobaoSpider(PlatformSpider):
         self.token = ""
         self.rendered = 0
         self.contexts: dict[int, Any] = {}
+        self.issued: dict[int, int] = {}
+        self.finished_pages: dict[int, int] = {}
 
     def _signed(self, host: str, api: str, version: str, data: dict[str, Any]) -> Request:
         now_ms = int(self.context.clock.now().timestamp() * 1000)
@@ -78,6 +80,7 @@ class TaobaoSpider(PlatformSpider):
         sandbox = self.settings.get("SURVEIL_SANDBOX_URL") or self.context.settings.sandbox_url
         generation = self.rendered // PAGES_PER_CONTEXT
         self.rendered += 1
+        self.issued[generation] = self.issued.get(generation, 0) + 1
         return Request(
             row.url or taobao.item_url(row.item_id),
             meta={
@@ -90,21 +93,28 @@ class TaobaoSpider(PlatformSpider):
             },
         )
 
-    async def parse_item(self, response: Response):  # type: ignore[override]
-        """Pages are closed as soon as they are read; a browser context is closed once the one after
-        the next is in use, so memory stays bounded however many pages a night renders."""
-        page = response.meta.pop("playwright_page", None)
+    async def _page_done(self, meta: dict[str, Any]) -> None:
+        """Pages are closed as soon as they are read; a browser context is closed when every page it was
+        given is done, so memory stays bounded however many pages a night renders."""
+        page = meta.pop("playwright_page", None)
+        if "context_generation" not in meta:
+            return
+        generation = meta["context_generation"]
+        self.finished_pages[generation] = self.finished_pages.get(generation, 0) + 1
         if page is not None:
-            generation = response.meta.get("context_generation", 0)
             self.contexts.setdefault(generation, page.context)
             await page.close()
-            for old in [g for g in self.contexts if g < generation - 1]:
-                await self.contexts.pop(old).close()
+        current = (self.rendered - 1) // PAGES_PER_CONTEXT
+        for gen in list(self.contexts):
+            if gen < current and self.finished_pages.get(gen, 0) >= self.issued.get(gen, 0):
+                await self.contexts.pop(gen).close()
+
+    async def parse_item(self, response: Response):  # type: ignore[override]
+        await self._page_done(response.meta)
         for output in super().parse_item(response):
             yield output
 
     def failed(self, failure: Any):  # type: ignore[override]
-        page = failure.request.meta.pop("playwright_page", None)
-        if page is not None:
-            asyncio.ensure_future(page.close())  # noqa: RUF006 - fire and forget; the page is done
+        if failure.request.meta.get("playwright"):
+            asyncio.ensure_future(self._page_done(failure.request.meta))  # noqa: RUF006 - bookkeeping only
         yield from super().failed(failure)
