@@ -52,6 +52,28 @@ def due_for_recheck(context: AppContext, after_days: int) -> list[tuple[int, int
         return [(flag_id, listing_id) for flag_id, listing_id in session.execute(stmt)]
 
 
+GONE_STATUSES = (404, 410)
+
+
+def captured_http_status(context: AppContext, capture_id: int | None) -> int | None:
+    """The HTTP status the product page answered with, as recorded in the capture's manifest."""
+    import json
+
+    from crawler.evidence.layout import EvidenceLayout
+    from crawler.storage.models import EvidenceCapture
+
+    if capture_id is None:
+        return None
+    with context.sessions() as session:
+        capture = session.get(EvidenceCapture, capture_id)
+        digest = capture.manifest_sha256 if capture else ""
+    if not digest:
+        return None
+    manifest = json.loads(EvidenceLayout.from_settings(context.settings).store.get(digest))
+    status = manifest.get("http_status")
+    return int(status) if status is not None else None
+
+
 def takedown_recheck(context: AppContext, after_days: int, capture: bool = True) -> RecheckResult:
     """Capture each reported listing again (evidence of what is online now) and record whether it was
     taken down: gone from the last crawl, or the page no longer answers."""
@@ -63,8 +85,12 @@ def takedown_recheck(context: AppContext, after_days: int, capture: bool = True)
         outcome = None
         if capture:
             outcome = capture_listing(context, listing_id, flag_id=flag_id)
+        answered = captured_http_status(context, outcome.capture_id) if outcome else None
         with transaction(context.sessions) as session:
             listing = session.get(Listing, listing_id)
+            if answered in GONE_STATUSES and listing.gone_at is None:
+                listing.gone_at = context.clock.now()
+                listing.available = False
             removed = (
                 listing.gone_at is not None
                 or not listing.available
@@ -79,6 +105,7 @@ def takedown_recheck(context: AppContext, after_days: int, capture: bool = True)
                 details={
                     "listing_id": listing_id,
                     "state": state,
+                    "http_status": answered,
                     "capture_id": outcome.capture_id if outcome else None,
                 },
             )

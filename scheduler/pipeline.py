@@ -114,7 +114,11 @@ def crawl_stage(context: AppContext, options: NightlyOptions, resume: int | None
     if done.returncode != 0:
         raise RuntimeError(f"crawl exited with {done.returncode}: {done.stderr.strip()[-2000:]}")
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    run_id = int(json.loads(lines[-1])["run_id"])
+    return run_outcome(context, int(json.loads(lines[-1])["run_id"]))
+
+
+def run_outcome(context: AppContext, run_id: int) -> dict[str, Any]:
+    """A finished crawl run as a stage's result: its status and totals."""
     with transaction(context.sessions) as session:
         run = session.get(CrawlRun, run_id)
         summary = dict(run.summary or {})

@@ -9,12 +9,11 @@ from crawler.context import AppContext
 from crawler.crawling.runner import CrawlPlan
 from crawler.distributed.coordinator import crawl_distributed
 from crawler.distributed.keys import Keys
-from crawler.storage.engine import transaction
-from crawler.storage.models import CrawlRun
 
 
 def distributed_crawl_stage(context: AppContext, options: Any) -> dict[str, Any]:
     from crawler.catalogue.schema import load_platforms
+    from scheduler.pipeline import run_outcome
 
     redis_url = context.settings.redis_url
     if not redis_url:
@@ -30,14 +29,4 @@ def distributed_crawl_stage(context: AppContext, options: Any) -> dict[str, Any]
     run_id = crawl_distributed(
         context, plan, redis_url, Keys(context.settings.redis_prefix), timeout=options.crawl_timeout
     )
-    with transaction(context.sessions) as session:
-        run = session.get(CrawlRun, run_id)
-        summary = dict(run.summary or {})
-        status = str(run.status)
-    return {
-        "run_id": run_id,
-        "status": status,
-        "totals": summary.get("totals", {}),
-        "partial": status != "finished",
-        "distributed": True,
-    }
+    return {**run_outcome(context, run_id), "distributed": True}
