@@ -67,6 +67,15 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def empty_postgres(postgres_url: str) -> Iterator[str]:
+    """The session's PostgreSQL database with every table emptied: for tests that start their own processes."""
+    engine = make_engine(postgres_url)
+    _truncate_all(engine)
+    engine.dispose()
+    yield postgres_url
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite-template") / "template.db"

@@ -88,7 +88,7 @@ def single_process_crawl(tmp_path: Path, sandbox_url: str) -> list[tuple[str, st
     return stored(url)
 
 
-def test_killed_worker_loses_nothing(tmp_path, prefix, postgres_url):
+def test_killed_worker_loses_nothing(tmp_path, prefix, empty_postgres):
     from crawler.sandbox.testing import running_sandbox
 
     with running_sandbox(size=600, in_process=False) as sandbox:
@@ -98,14 +98,14 @@ def test_killed_worker_loses_nothing(tmp_path, prefix, postgres_url):
         data = tmp_path / "distributed"
         data.mkdir()
         context = AppContext(
-            settings=Settings(database_url=postgres_url, data_dir=data, sandbox_url=sandbox.url),
+            settings=Settings(database_url=empty_postgres, data_dir=data, sandbox_url=sandbox.url),
             clock=_clock(),
         )
         keys = Keys(prefix)
         server = coordinator.connect(REDIS_URL)
         plan = CrawlPlan(platforms=PLATFORMS, categories=CATEGORIES, depth=2, max_terms=1)
         run_id = coordinator.start_run(context, plan, server, keys)
-        env = child_env(postgres_url, data, sandbox.url)
+        env = child_env(empty_postgres, data, sandbox.url)
         # The first worker is slow (a long per-platform delay): it takes requests from the queue and
         # holds them in its downloader when it is killed.
         slow = {
@@ -141,10 +141,10 @@ def test_killed_worker_loses_nothing(tmp_path, prefix, postgres_url):
                     worker.wait()
         coordinator.finish_run(context, run_id, server, keys, PLATFORMS)
 
-        got = stored(postgres_url)
+        got = stored(empty_postgres)
         assert len(got) == len(set(got)), "a listing was stored twice"
         assert set(got) == set(expected)
-        engine = make_engine(postgres_url)
+        engine = make_engine(empty_postgres)
         with make_session_factory(engine)() as session:
             run = session.get(CrawlRun, run_id)
             assert str(run.status) in ("finished", "partial")

@@ -46,12 +46,12 @@ def test_distributed_crawl_stage_needs_redis_url(tmp_path):
     context.close()
 
 
-def test_nightly_waits_for_the_queue_before_matching(tmp_path, prefix, postgres_url):
+def test_nightly_waits_for_the_queue_before_matching(tmp_path, prefix, empty_postgres):
     from crawler.sandbox.testing import running_sandbox
 
     with running_sandbox(size=300, in_process=False) as sandbox:
         settings = Settings(
-            database_url=postgres_url,
+            database_url=empty_postgres,
             data_dir=tmp_path,
             sandbox_url=sandbox.url,
             redis_url=REDIS_URL,
@@ -68,7 +68,7 @@ def test_nightly_waits_for_the_queue_before_matching(tmp_path, prefix, postgres_
                 with context.sessions() as session:
                     seen_at_match["listings"] = session.scalar(select(func.count(Listing.id)))
 
-        env = child_env(postgres_url, tmp_path, sandbox.url)
+        env = child_env(empty_postgres, tmp_path, sandbox.url)
         worker_settings = {"SURVEIL_NOW": NOW, "SURVEIL_IMAGES_ENABLED": False, "SURVEIL_LEASE_SECONDS": 5}
         workers = list(start_workers(1, prefix, env, worker_settings, tmp_path))
         try:

@@ -8,8 +8,8 @@ from crawler.storage.models import CrawlStat
 from crawler.storage.repositories import CategoryRepository, PlatformRepository, RunRepository
 
 
-def test_interleaved_increments_add_up(postgres_url, clock):
-    engine = make_engine(postgres_url)
+def test_interleaved_increments_add_up(empty_postgres, clock):
+    engine = make_engine(empty_postgres)
     sessions = make_session_factory(engine)
     with transaction(sessions) as session:
         platform = PlatformRepository(session).sync(load_platforms())[0]
