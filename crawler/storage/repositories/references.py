@@ -41,6 +41,16 @@ class ReferenceRepository:
         self, reference_list: ReferenceList, entries: list[ReferenceEntry], **meta: object
     ) -> ReferenceListVersion:
         """Store a new version holding ``entries``; older versions stop being active."""
+        version = self._next_version(reference_list, len(entries), meta)
+        version.entries = entries
+        reference_list.versions.append(version)
+        self.session.flush()
+        return version
+
+    def _next_version(
+        self, reference_list: ReferenceList, record_count: int, meta: dict[str, object]
+    ) -> ReferenceListVersion:
+        """The list's next version, the only active one; not yet added to the session."""
         previous = self.latest_version(reference_list)
         self.session.execute(
             update(ReferenceListVersion)
@@ -48,18 +58,14 @@ class ReferenceRepository:
             .values(active=False)
             .execution_options(synchronize_session="fetch")
         )
-        version = ReferenceListVersion(
+        return ReferenceListVersion(
             list_id=reference_list.id,
             number=(previous.number + 1) if previous else 1,
             imported_at=self.clock.now(),
-            record_count=len(entries),
+            record_count=record_count,
             active=True,
             **meta,
         )
-        version.entries = entries
-        reference_list.versions.append(version)
-        self.session.flush()
-        return version
 
     def active_entries(self) -> list[ReferenceEntry]:
         stmt = (
@@ -124,21 +130,7 @@ class ReferenceRepository:
         self, reference_list: ReferenceList, rows: list[dict[str, Any]], **meta: object
     ) -> ReferenceListVersion:
         """Like ``add_version`` for many entries given as column values: inserted in batches."""
-        previous = self.latest_version(reference_list)
-        self.session.execute(
-            update(ReferenceListVersion)
-            .where(ReferenceListVersion.list_id == reference_list.id)
-            .values(active=False)
-            .execution_options(synchronize_session="fetch")
-        )
-        version = ReferenceListVersion(
-            list_id=reference_list.id,
-            number=(previous.number + 1) if previous else 1,
-            imported_at=self.clock.now(),
-            record_count=len(rows),
-            active=True,
-            **meta,
-        )
+        version = self._next_version(reference_list, len(rows), meta)
         self.session.add(version)
         self.session.flush()
         if rows:
