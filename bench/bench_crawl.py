@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -111,6 +112,17 @@ def totals(data_dir: Path, run_id: int) -> dict:
     return summary.get("totals", {})
 
 
+def platform_summaries(data_dir: Path, run_id: int) -> dict:
+    from crawler.storage.engine import make_engine, make_session_factory
+    from crawler.storage.models import CrawlRun
+
+    engine = make_engine(f"sqlite:///{data_dir / 'surveil.db'}")
+    with make_session_factory(engine)() as db:
+        summary = db.get(CrawlRun, run_id).summary or {}
+    engine.dispose()
+    return summary.get("platforms", {})
+
+
 BARE_SPIDER = """
 import json, sys
 import scrapy
@@ -202,28 +214,97 @@ def bench_http(size: int) -> None:
         print(f"ratio full/bare = {full_rate / bare_rate if bare_rate else 0:.2f} (goal >= 0.7)")
 
 
-def bench_economy(size: int) -> None:
+def _requests_by_kind(log: Path) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    if log.exists():
+        for line in log.read_text().splitlines():
+            kind = line.split("\t", 1)[0] or "other"
+            kinds[kind] = kinds.get(kind, 0) + 1
+        log.unlink()
+    return kinds
+
+
+def _truth_changes(sb, platforms: tuple[str, ...], night: int) -> tuple[int, int, int]:
+    """(live listings, changed on ``night``, of those re-worded) in the benchmark's categories."""
+    live = changed = retitled = 0
+    for rec in sb.truth():
+        if rec.get("type") != "listing" or rec["platform"] not in platforms:
+            continue
+        if rec["category"] not in CATEGORIES or rec["status"] != "live":
+            continue
+        live += 1
+        if rec["changed_night"] == night and rec["born_night"] < night:
+            changed += 1
+            retitled += rec["retitled_night"] == night
+    return live, changed, retitled
+
+
+def _economy_night(work: Path, sb, night: int, now: str, args: list[str]) -> dict:
+    cookies = work / "jd-cookies.json"
+    cookies.write_text(json.dumps(sb.session("jd", "bureau-01")))
+    log = work / "requests.log"
+    settings = {
+        "SURVEIL_NOW": now,
+        "SURVEIL_REQUEST_LOG": str(log),
+        "SURVEIL_COOKIE_FILES": {"jd": str(cookies)},
+    }
+    run_id, _, _, _ = crawl(work, sb.url, args, settings)
+    t = totals(work, run_id)
+    kinds = _requests_by_kind(log)
+    reads: dict[str, int] = {}
+    for info in platform_summaries(work, run_id).values():
+        for reason, n in (info.get("reads") or {}).items():
+            reads[reason] = reads.get(reason, 0) + n
+    seen = t["listings_seen"] or 1
     print(
-        f"== Request economy: first and repeat night (aliexpress + jd, sandbox size {size}, 5% changed, no growth)"
+        f"night {night}: {t['listings_seen']} listings seen, {t['new']} new, {t['changed']} changed "
+        f"({t['changed'] / seen:.1%} of those seen), {t['gone']} gone; {t['requests']} requests -> "
+        f"{t['requests_per_listing']:.3f} requests/listing"
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        args = (
-            ["-p", "aliexpress", "-p", "jd"] + [a for c in CATEGORIES for a in ("-c", c)] + ["--depth", "5"]
+    print(
+        "   requests: "
+        + ", ".join(f"{kind} {n} ({n / seen:.3f}/listing)" for kind, n in sorted(kinds.items()))
+    )
+    if night:
+        from_rows = reads.pop("price", 0)
+        print(
+            f"   listings read again: {from_rows} from their search rows alone (price-only changes), "
+            f"product pages for {', '.join(f'{n} {r}' for r, n in sorted(reads.items())) or 'none'}"
         )
-        results = []
-        for night, now in ((0, "2026-11-20T18:00:00+00:00"), (1, "2026-11-21T18:00:00+00:00")):
-            with running_sandbox(
-                size=size, night=night, change_rate=0.05, growth_per_night=0.0, in_process=True
-            ) as sb:
-                run_id, _, _, _ = crawl(work, sb.url, args, {"SURVEIL_NOW": now})
-            t = totals(work, run_id)
-            results.append(t)
-            print(
-                f"night {night}: {t['listings_seen']} listings seen, {t['new']} new, {t['changed']} changed, "
-                f"{t['gone']} gone, {t['requests']} requests -> {t['requests_per_listing']:.3f} requests/listing"
-            )
-        print(f"repeat night requests per listing = {results[1]['requests_per_listing']:.3f} (goal <= 0.1)")
+    return t
+
+
+def bench_economy(size: int) -> None:
+    platforms = ("aliexpress", "jd")
+    print(
+        f"== Request economy: first and repeat night ({' + '.join(platforms)} with the bureau's JD session, "
+        f"sandbox size {size}, 5% of listings changed, no growth)"
+    )
+    base = {"size": size, "change_rate": 0.05, "growth_per_night": 0.0, "in_process": True}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "night"
+        work.mkdir()
+        args = [a for p in platforms for a in ("-p", p)] + [a for c in CATEGORIES for a in ("-c", c)]
+        args += ["--depth", "5"]
+        with running_sandbox(night=0, **base) as sb:
+            _economy_night(work, sb, 0, "2026-11-20T18:00:00+00:00", args)
+        worst = Path(tmp) / "worst"
+        shutil.copytree(work, worst)
+        results = {}
+        for label, directory, retitle in (("", work, None), (" (every change re-worded)", worst, 1.0)):
+            extra = {} if retitle is None else {"retitle_share": retitle}
+            with running_sandbox(night=1, **base, **extra) as sb:
+                live, changed, retitled = _truth_changes(sb, platforms, 1)
+                print(
+                    f"-- repeat night{label}: the sandbox changed {changed} of {live} live listings "
+                    f"({changed / live:.1%}), {retitled} of them with a re-worded title"
+                )
+                results[label] = _economy_night(directory, sb, 1, "2026-11-21T18:00:00+00:00", args)
+        print(
+            f"repeat night requests per listing = {results['']['requests_per_listing']:.3f} (goal <= 0.1); "
+            f"if every change re-worded the title: "
+            f"{results[' (every change re-worded)']['requests_per_listing']:.3f}"
+        )
 
 
 def bench_browser(pages: int) -> None:

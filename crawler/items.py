@@ -34,6 +34,10 @@ class ListingItem:
     image_urls: list[str] = field(default_factory=list)
     available: bool = True
     detail_fetched: bool = False
+    #: Read from a search row whose product page was not opened because only what the row carries
+    #: itself changed: a stored listing takes from it only the price (when the row shows one), the
+    #: currency and the sales and comment counts, and keeps everything else.
+    search_only: bool = False
 
     def __post_init__(self) -> None:
         if self.price_masked:

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from crawler.catalogue.schema import load_platforms
 from crawler.commands.common import app_context, console, fail, print_json
-from crawler.crawling.report import coverage_rows, coverage_table, robots_notes, totals
+from crawler.crawling.report import coverage_rows, coverage_table, run_notes, totals
 from crawler.crawling.runner import CrawlPlan, crawl_run, plan_of_run
 from crawler.storage import migrate
 from crawler.storage.engine import transaction
@@ -130,7 +130,7 @@ def show(
             return
         out = console() if console().is_terminal else Console(highlight=False, width=160)
         out.print(coverage_table(run, context.settings.display_timezone))
-        for note in robots_notes(run):
+        for note in run_notes(run):
             out.print(note)
 
 

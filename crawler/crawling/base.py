@@ -24,7 +24,7 @@ from crawler.context import AppContext
 from crawler.crawling.arguments import CrawlArguments
 from crawler.crawling.context import context_from
 from crawler.crawling.coverage import CoverageBook
-from crawler.crawling.economy import needs_detail, search_sig
+from crawler.crawling.economy import needs_detail, row_has_price, search_sig
 from crawler.crawling.identity import PLATFORM_DEVICES, PlatformSession, SecretRedactor, open_session
 from crawler.items import ListingItem
 from crawler.pages.base import Block, ItemPage, PageError, SearchPage, SearchRow
@@ -89,6 +89,8 @@ class PlatformSpider(scrapy.Spider):
         self.coverage = CoverageBook(self.name)
         self.known: dict[str, KnownListing] = {}
         self.search_sigs: dict[str, str] = {}
+        #: Listings read this run, by reason (``needs_detail``); all but "price" ask for the product page.
+        self.reads: dict[str, int] = {}
         self.row_fallback: dict[str, SearchRow] = {}
         self.pending: dict[str, int] = {}
         self.stored = 0
@@ -381,7 +383,15 @@ class PlatformSpider(scrapy.Spider):
                 self.args.details,
                 self.run_id,
                 self.run_started,
+                row_has_price(row),
             )
+            if reason:
+                self.reads[reason] = self.reads.get(reason, 0) + 1
+            if reason == "price":
+                item = row.to_item(self.name, category)
+                item.search_only = True
+                yield item
+                continue
             request = self.item_request(row) if reason else None
             if request is None:
                 if reason:

@@ -105,9 +105,17 @@ def coverage_table(run: CrawlRun, zone: str = "Asia/Shanghai") -> Table:
     return table
 
 
-def robots_notes(run: CrawlRun) -> list[str]:
+def run_notes(run: CrawlRun) -> list[str]:
     notes = []
     for platform, info in sorted(((run.summary or {}).get("platforms") or {}).items()):
+        reads = dict(info.get("reads") or {})
+        if reads:
+            from_rows = reads.pop("price", 0)
+            opened = ", ".join(f"{n} {reason}" for reason, n in sorted(reads.items())) or "none"
+            notes.append(
+                f"{platform}: product pages asked for: {opened}; "
+                f"{from_rows} updated from their search rows alone (price or counts changed)"
+            )
         if info.get("obey_robots") is False:
             notes.append(f"{platform}: robots.txt NOT obeyed (administrator's switch for this platform)")
         if info.get("session"):

@@ -99,6 +99,7 @@ class StoragePipeline:
             "requests": requests,
             "listings_seen": seen,
             "requests_per_listing": round(requests / seen, 4) if seen else None,
+            "reads": dict(getattr(spider, "reads", {})),
             "obey_robots": spider.obey_robots,
             "session": spider.session.describe() if spider.session else "",
             "blocked": dict(spider.coverage.blocked),

@@ -24,6 +24,9 @@ class SandboxConfig:
     takedown_rate: float = 0.03
     takedown_rate_match: float = 0.15
     change_rate: float = 0.12
+    """Share of listings that change on a night: always the price, with ``retitle_share`` of them the
+    title's wording too (the rest are price-only changes, which search pages show in full)."""
+    retitle_share: float = 0.25
     relist_rate: float = 0.35
     fault_rate: float = 0.08
     """Share of requests that meet a fault episode when fault profiles are on."""

@@ -33,6 +33,8 @@ ID_SPACES = {
 PER_PAGE = {"jd": 30, "taobao": 20, "pdd": 20, "yhd": 20, "aliexpress": 40, "amazon": 24, "ocj": 20}
 _B36 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 CNY_PER_USD = 7.1
+GOLDEN = (5**0.5 - 1) / 2
+SQRT2 = 2**0.5 - 1
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Listing:
     born: int
     down: int | None
     version: int
+    title_version: int
     title: str
     price_cents: int
     currency: str
@@ -331,10 +334,22 @@ class Market:
                 return night
         return None
 
-    def version(self, platform: str, index: int, night: int) -> int:
+    def changes(self, platform: str, index: int, night: int, what: str = "change") -> bool:
+        """Whether the listing changes on ``night`` (``what="retitle"``: whether such a change re-words
+        the title too). The draws are a Kronecker sequence over the index with a random start per
+        platform and night, so any run of a category's listings holds very nearly ``change_rate`` of
+        changes and ``retitle_share`` of those re-worded, not a share that drifts with the sample."""
         cfg = self.config
-        for n in range(night, cfg.born(index), -1):
-            if unit(cfg.seed, platform, index, "change", n) < cfg.change_rate:
+        step, share = (GOLDEN, cfg.change_rate) if what == "change" else (SQRT2, cfg.retitle_share)
+        return (index * step + unit(cfg.seed, platform, what, night)) % 1.0 < share
+
+    def version(self, platform: str, index: int, night: int, retitled: bool = False) -> int:
+        """The last night (<= ``night``) the listing changed (its price; with ``retitled``, its title's
+        wording), 0 if never."""
+        for n in range(night, self.config.born(index), -1):
+            if self.changes(platform, index, n) and (
+                not retitled or self.changes(platform, index, n, "retitle")
+            ):
                 return n
         return 0
 
@@ -349,11 +364,14 @@ class Market:
         english = platform in ENGLISH_PLATFORMS
         key = (seed, platform, index)
         version = self.version(platform, index, night)
+        title_version = self.version(platform, index, night, retitled=True)
         variations: list[str] = []
-        # one generator per listing, one per product, one per (listing, version): fixed order of draws
+        # one generator per listing, one per product, one per (listing, version) for the price and one per
+        # (listing, title version) for the title's wording: fixed order of draws
         lr = random.Random(h64(*key))
         pr = random.Random(h64(seed, product.key))
         vr = random.Random(h64(*key, "v", version))
+        tr = random.Random(h64(*key, "v", title_version))
         style, plain_shop, m_style_n, where = (
             lr.randrange(4),
             lr.randrange(5),
@@ -399,18 +417,23 @@ class Market:
         if product.kind == "match" and product.barcode:
             variations.append("barcode_in_specs_only")
 
-        title = self._title(platform, product, spec, words, brand_title, model_in_title, relist_of, lr, vr)
+        title = self._title(platform, product, spec, words, brand_title, model_in_title, relist_of, lr, tr)
         if relist_of is not None:
             variations.append("relisted")
 
-        # price
+        # price: a change moves it by up to 20 %, and at least one yuan (dollar) so that it shows
         low, high = words.price
-        base = pr.randrange(low * 100, high * 100 + 1)
+        first = pr.randrange(low * 100, high * 100 + 1)
+
+        def shown(base: int) -> int:
+            if english:
+                base = max(199, int(base / CNY_PER_USD))
+            return (base // 100) * 100 + cents_tail
+
+        cents = shown(first)
         if version:
-            base = int(base * (0.8 + 0.4 * vr.random()))
-        if english:
-            base = max(199, int(base / CNY_PER_USD))
-        cents = (base // 100) * 100 + cents_tail
+            changed = shown(int(first * (0.8 + 0.4 * vr.random())))
+            cents = changed if changed != cents else cents + 100
 
         shop_id, shop_name = self._shop(platform, index, product, brand_shop, relist_of)
         self_operated = platform == "jd" and "自营" in shop_name
@@ -462,6 +485,7 @@ class Market:
             born=cfg.born(index),
             down=self.down_night(platform, index, night),
             version=version,
+            title_version=title_version,
             title=title,
             price_cents=cents,
             currency="USD" if english else "CNY",

@@ -50,6 +50,7 @@ def record(market: Market, listing: Listing) -> dict[str, Any]:
         "born_night": listing.born,
         "taken_down_night": listing.down,
         "changed_night": listing.version,
+        "retitled_night": listing.title_version,
         "kind": product.kind,
         "near_miss_kind": product.near_miss,
         "ref": None,

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,16 @@ def test_a_repeat_night_reads_only_changed_listings(sandbox_factory, tmp_path: P
     args = ("-p", "aliexpress", "-c", "mask", "-c", "power_bank", "--depth", "3", "--max-terms", "1")
     night0 = run_crawl(tmp_path, first.url, *args, settings={"SURVEIL_NOW": "2026-11-20T18:00:00+00:00"})
     assert night0.returncode == 0, night0.output[-3000:]
+    with session(tmp_path) as db:
+        before = {
+            row.platform_item_id: {
+                "title": row.title,
+                "price": row.price,
+                "read": row.detail_fetched_at,
+                "detail": (row.model, row.specs, row.barcodes, [img.source_url for img in row.images]),
+            }
+            for row in listings(db, "aliexpress")
+        }
     second = sandbox_factory(size=1200, night=1)
     night1 = run_crawl(tmp_path, second.url, *args, settings={"SURVEIL_NOW": "2026-11-21T18:00:00+00:00"})
     assert night1.returncode == 0, night1.output[-3000:]
@@ -186,6 +197,28 @@ def test_a_repeat_night_reads_only_changed_listings(sandbox_factory, tmp_path: P
             select(func.count(ListingSnapshot.id)).where(ListingSnapshot.run_id == night1.run_id)
         )
         assert snapshots_night1 <= len(changed_in_truth) + s1["gone"]
+        # Every live listing holds what the sandbox shows tonight: new prices, re-worded titles.
+        for item_id, rec in truth.items():
+            assert stored[item_id].title == rec["title"], item_id
+            assert stored[item_id].price == Decimal(rec["price"]), item_id
+        known = [i for i in truth if i in before]
+        retitled = [i for i in known if before[i]["title"] != truth[i]["title"]]
+        repriced = [i for i in known if before[i]["price"] != stored[i].price and i not in retitled]
+        assert retitled and repriced, "the sandbox should re-word some titles and change some prices only"
+        for item_id in retitled:
+            assert stored[item_id].detail_fetched_at > before[item_id]["read"], f"{item_id}: page not read"
+        for item_id in repriced:
+            row = stored[item_id]
+            assert row.detail_fetched_at == before[item_id]["read"], (
+                f"{item_id}: a price alone opened the page"
+            )
+            detail = (row.model, row.specs, row.barcodes, [img.source_url for img in row.images])
+            assert detail == before[item_id]["detail"], f"{item_id}: the product page's fields were lost"
+            assert len(detail[3]) > 1, "the product page's gallery, not the search row's thumbnail"
+            latest = max(row.snapshots, key=lambda snap: snap.captured_at)
+            assert latest.run_id == night1.run_id and latest.price == row.price
+        reads = run(db, night1.run_id).summary["platforms"]["aliexpress"]["reads"]
+        assert reads.get("price") == len(repriced) and reads.get("changed") == len(retitled)
     assert s1["requests_per_listing"] < s0["requests_per_listing"]
     # Only search pages, product pages of new or changed listings and their new photos were fetched.
     assert s1["requests"] <= pages + opened * 6

@@ -72,3 +72,64 @@ def test_known_touch_gone_images_and_done(sessions, clock) -> None:
         assert state.touch(state.platform("jd").id, ["3"], clock.now(), run2_id) == 1
     with transaction(sessions) as s:
         assert not CrawlStateRepository(s).known("jd")["3"].gone
+
+
+def test_a_search_only_update_keeps_what_the_product_page_gave(sessions, clock) -> None:
+    detail = _item("1", images=3)
+    detail.title = "【官方正品】口罩 KN95 LF-2000 独立包装"
+    detail.brand, detail.model, detail.licence_no = "LittleFox", "LF-2000", "XK16-205-12345"
+    detail.specs = {"品牌": "LittleFox", "型号": "LF-2000", "条形码": "6901234567892"}
+    detail.barcodes = ["6901234567892"]
+    detail.sales_count, detail.comment_count = 100, 20
+    with transaction(sessions) as s:
+        PlatformRepository(s).sync(load_platforms())
+        CategoryRepository(s, clock).sync(load_categories().categories)
+        run1 = RunRepository(s, clock).start()
+        ListingRepository(s).upsert_batch([detail], clock.now(), run1.id)
+    read_at = clock.now()
+    clock.advance(timedelta(days=1))
+    # what a search row carries: a shorter title, one thumbnail, no specs, a new price and sales count
+    row = ListingItem(
+        platform="jd",
+        item_id="1",
+        title="口罩 KN95",
+        url="https://so.m.jd.com/1",
+        category="mask",
+        price=Decimal("7.50"),
+        seller_id="s1",
+        seller_name="店",
+        brand="LF",
+        sales_count=130,
+        image_urls=["https://img14.360buyimg.com/n1/thumb.jpg"],
+        search_only=True,
+    )
+    with transaction(sessions) as s:
+        run2 = RunRepository(s, clock).start()
+        result = ListingRepository(s).upsert_batch([row], clock.now(), run2.id)
+        assert len(result.changed) == 1
+    with transaction(sessions) as s:
+        stored = ListingRepository(s).get("jd", "1")
+        assert stored.price == Decimal("7.50") and not stored.price_masked
+        assert stored.sales_count == 130 and stored.comment_count == 20
+        assert stored.title == detail.title and stored.url == detail.url
+        assert (stored.brand, stored.model, stored.licence_no) == ("LittleFox", "LF-2000", "XK16-205-12345")
+        assert stored.specs == detail.specs and stored.barcodes == detail.barcodes
+        assert [img.source_url for img in stored.images] == detail.image_urls
+        assert stored.seller.name == "店"
+        assert stored.detail_fetched_at == read_at, "no product page was read"
+        snapshots = sorted(stored.snapshots, key=lambda snap: snap.captured_at)
+        assert len(snapshots) == 2
+        assert snapshots[-1].price == Decimal("7.50") and snapshots[-1].title == detail.title
+        assert snapshots[-1].data["image_urls"] == detail.image_urls
+        assert snapshots[-1].data["specs"] == detail.specs
+    # the same row again changes nothing: no further snapshot
+    with transaction(sessions) as s:
+        result = ListingRepository(s).upsert_batch([row], clock.now(), None)
+        assert len(result.unchanged) == 1
+    # a row that hides its price keeps the known one
+    masked = ListingItem(platform="jd", item_id="1", title="口罩", price_masked=True, search_only=True)
+    with transaction(sessions) as s:
+        ListingRepository(s).upsert_batch([masked], clock.now(), None)
+    with transaction(sessions) as s:
+        stored = ListingRepository(s).get("jd", "1")
+        assert stored.price == Decimal("7.50") and not stored.price_masked

@@ -14,7 +14,7 @@ import pytest
 
 from crawler.crawling.arguments import ArgumentError, CrawlArguments
 from crawler.crawling.coverage import CoverageBook
-from crawler.crawling.economy import needs_detail, search_sig, spread
+from crawler.crawling.economy import needs_detail, row_has_price, search_sig, spread
 from crawler.crawling.h5st import fingerprint, h5st
 from crawler.crawling.identity import CookieFileError, SecretRedactor, read_cookie_file
 from crawler.crawling.mtop import request_url, sign, token_from_set_cookie
@@ -117,7 +117,11 @@ def test_economy_opens_product_pages_only_when_needed() -> None:
     refresh = timedelta(days=30)
     assert needs_detail(None, sig, NOW, refresh) == "new"
     assert needs_detail(fresh, sig, NOW, refresh) is None
-    assert needs_detail(fresh, search_sig(_row(price=Decimal("8.90"))), NOW, refresh) == "changed"
+    # a new price alone: the listing is updated from its search row, no product page
+    assert needs_detail(fresh, search_sig(_row(price=Decimal("8.90"))), NOW, refresh) == "price"
+    assert (
+        needs_detail(fresh, search_sig(_row(price=Decimal("9.90"), sales_count=50)), NOW, refresh) == "price"
+    )
     stale = KnownListing(
         search_sig=sig, detail_fetched_at=NOW - timedelta(days=61), last_run_id=1, gone=False
     )
@@ -134,6 +138,41 @@ def test_economy_opens_product_pages_only_when_needed() -> None:
     resumed = KnownListing(search_sig="x", detail_fetched_at=NOW, last_run_id=5, gone=False)
     assert needs_detail(resumed, sig, NOW, refresh, run_id=5, run_started=NOW - timedelta(hours=1)) is None
     assert search_sig(_row(price_masked=True)) != search_sig(_row(price=Decimal("1.00")))
+    assert len(sig) <= 64
+
+
+def test_economy_opens_the_product_page_when_what_it_shows_changed() -> None:
+    row = _row(price=Decimal("9.90"), seller_id="s1", image_url="https://img/1.jpg")
+    sig = search_sig(row)
+    fresh = KnownListing(search_sig=sig, detail_fetched_at=NOW - timedelta(days=1), last_run_id=1, gone=False)
+    refresh = timedelta(days=30)
+
+    def reason(**changes) -> str | None:
+        fields = {"price": Decimal("9.90"), "seller_id": "s1", "image_url": "https://img/1.jpg"}
+        return needs_detail(fresh, search_sig(_row(**{**fields, **changes})), NOW, refresh)
+
+    assert reason() is None
+    assert reason(title="口罩 KN95 新款") == "changed"
+    assert reason(title="口罩 KN95 新款", price=Decimal("8.90")) == "changed"
+    assert reason(seller_id="s2") == "changed"
+    assert reason(image_url="https://img/2.jpg") == "changed"
+    assert reason(available=False) == "changed"
+    # a row that hides its price cannot stand in for the product page's
+    masked = _row(price_masked=True, seller_id="s1", image_url="https://img/1.jpg")
+    assert (
+        needs_detail(fresh, search_sig(masked), NOW, refresh, row_priced=row_has_price(masked)) == "changed"
+    )
+    # a refresh that is due wins over a price-only update
+    stale = KnownListing(
+        search_sig=sig, detail_fetched_at=NOW - timedelta(days=61), last_run_id=1, gone=False
+    )
+    cheaper = _row(price=Decimal("8.90"), seller_id="s1", image_url="https://img/1.jpg")
+    assert needs_detail(stale, search_sig(cheaper), NOW, refresh) == "refresh"
+    # a signature stored in the older one-hash format counts as changed, once
+    old_format = KnownListing(
+        search_sig="a" * 64, detail_fetched_at=NOW - timedelta(days=1), last_run_id=1, gone=False
+    )
+    assert needs_detail(old_format, sig, NOW, refresh) == "changed"
 
 
 def test_coverage_book_take_and_give_back() -> None:

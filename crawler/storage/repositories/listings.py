@@ -41,14 +41,17 @@ class UpsertResult:
         return len(self.new) + len(self.changed) + len(self.unchanged)
 
 
-def _merge(item: ListingItem, row: Listing) -> ListingItem:
-    """Fill the item's empty fields from the stored listing, so a sparse sighting is not a change."""
-    stored = ListingItem(
+def _stored(item: ListingItem, row: Listing) -> ListingItem:
+    """The stored listing as an item."""
+    return ListingItem(
         platform=item.platform,
         item_id=item.item_id,
         title=row.title,
         url=row.url,
         category=row.category.code if row.category else None,
+        price=row.price,
+        price_masked=bool(row.price_masked),
+        currency=row.currency or item.currency,
         seller_id=row.seller.platform_seller_id if row.seller else None,
         seller_name=row.seller.name if row.seller else None,
         brand=row.brand,
@@ -59,7 +62,22 @@ def _merge(item: ListingItem, row: Listing) -> ListingItem:
         sales_count=row.sales_count,
         comment_count=row.comment_count,
         image_urls=[img.source_url for img in row.images],
+        available=row.available is not False,
     )
+
+
+def _merge(item: ListingItem, row: Listing) -> ListingItem:
+    """Fill the item's empty fields from the stored listing, so a sparse sighting is not a change. A
+    search-only item changes only the price (when it shows one), currency, sales and comment counts."""
+    stored = _stored(item, row)
+    if item.search_only:
+        merged = ListingItem(**{**stored.__dict__, "search_only": True})
+        if item.price is not None and not item.price_masked:
+            merged.price, merged.price_masked, merged.currency = item.price, False, item.currency
+        for name in ("sales_count", "comment_count", "category"):
+            if getattr(item, name) is not None:
+                setattr(merged, name, getattr(item, name))
+        return merged
     merged = ListingItem(**{**item.__dict__})
     for name in MERGED_FIELDS:
         if getattr(merged, name) in (None, "", [], {}):
@@ -210,8 +228,10 @@ class ListingRepository:
         category = self._category(item.category)
         if category is not None:
             row.category_id = category.id
-        if item.seller_id:
-            row.seller = sellers[(row.platform_id, item.seller_id)]
+        # a seller id filled in from the stored listing keeps the stored seller
+        seller = sellers.get((row.platform_id, item.seller_id)) if item.seller_id else None
+        if seller is not None:
+            row.seller = seller
         if item.detail_fetched:
             row.detail_fetched_at = now
         current = [img.source_url for img in row.images]
