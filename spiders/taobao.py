@@ -7,25 +7,31 @@ import asyncio
 import json
 from typing import Any
 
+from playwright.async_api import Error as PlaywrightError
 from scrapy import Request
 from scrapy.http import Response
 from scrapy_playwright.page import PageMethod
 
 from crawler.crawling import mtop
-from crawler.crawling.base import PlatformSpider
+from crawler.crawling.base import CARRIED_META, PlatformSpider
 from crawler.pages import taobao
 from crawler.pages.base import SearchRow
 from crawler.pages.blocks import is_token_failure
 
 SEARCH_API = "mtop.relationrecommend.wirelessrecommend.recommend"
 DETAIL_API = "mtop.taobao.detail.getdetail"
-RENDERED = "#app h1.item-title, #app .off-shelf, #app .error"
+#: The page has rendered its product, its off-shelf note or an error, or has given up loading (its own
+#: call to the detail API failed): no need to wait out the timeout to know.
+RENDERED = "#app h1.item-title, #app .off-shelf, #app .error, #app:not(:has(.loading))"
 PAGES_PER_CONTEXT = 100
 
 
 class TaobaoSpider(PlatformSpider):
     name = "taobao"
     pages = taobao
+    #: A rendered page's own detail API calls meet rate limits and 5xx bursts (up to three in a row) that
+    #: the crawler's retries never see; loading the page again is the only retry, so one more is allowed.
+    refetch_limit = 3
 
     def __init__(self, *args: Any, item_via: str = "browser", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,7 +120,35 @@ class TaobaoSpider(PlatformSpider):
         for output in super().parse_item(response):
             yield output
 
+    def _reload(self, request: Request) -> Request:
+        """The same product page as a new browser page (in the current context generation)."""
+        again = self.item_request(request.meta["row"])
+        again.meta.update(
+            {
+                k: v
+                for k, v in request.meta.items()
+                if k in CARRIED_META or k in ("refetches", "retry_times", "download_slot")
+            }
+        )
+        return again.replace(callback=request.callback, errback=request.errback, dont_filter=True)
+
+    def fresh(self, request: Request) -> Request:
+        """A rendered page sent again (a retry, or an unreadable page fetched again) gets a new browser
+        page; the attempt before it is done, and its page closed if it is still open."""
+        if not request.meta.get("playwright") or request.meta.get("row") is None:
+            return request
+        asyncio.ensure_future(self._page_done(dict(request.meta)))  # noqa: RUF006 - bookkeeping only
+        return self._reload(request)
+
     def failed(self, failure: Any):  # type: ignore[override]
-        if failure.request.meta.get("playwright"):
-            asyncio.ensure_future(self._page_done(failure.request.meta))  # noqa: RUF006 - bookkeeping only
+        request = failure.request
+        if request.meta.get("playwright"):
+            asyncio.ensure_future(self._page_done(request.meta))  # noqa: RUF006 - bookkeeping only
+            tries = request.meta.get("refetches", 0)
+            if isinstance(failure.value, PlaywrightError) and tries < self.refetch_limit:
+                # the page never rendered (its script or its API call failed): load it again
+                again = self._reload(request)
+                again.meta["refetches"] = tries + 1
+                yield again
+                return
         yield from super().failed(failure)

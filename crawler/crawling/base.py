@@ -81,6 +81,8 @@ class PlatformSpider(scrapy.Spider):
     pages: ModuleType | None = None
     #: Product pages need the mobile browser (JavaScript-rendered).
     item_needs_browser = False
+    #: How often an unreadable page is fetched again.
+    refetch_limit = 2
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raw = {k: v for k, v in kwargs.items() if k not in {"name", "start_urls"}}
@@ -300,9 +302,9 @@ class PlatformSpider(scrapy.Spider):
         return request
 
     def _refetch(self, response: Response) -> Request | None:
-        """An unreadable page (truncated, malformed) is fetched again, twice at most."""
+        """An unreadable page (truncated, malformed) is fetched again, ``refetch_limit`` times at most."""
         tries = response.meta.get("refetches", 0)
-        if tries >= 2:
+        if tries >= self.refetch_limit:
             return None
         request = response.request
         again = Request(

@@ -71,6 +71,51 @@ def test_every_http_spider_under_the_combined_fault_profile(sandbox, tmp_path: P
         assert run(db, result.run_id).summary["platforms"]["pdd"]["obey_robots"] is False
 
 
+@pytest.mark.slow
+@pytest.mark.sandbox(size=900, faults="all", slow_seconds=1.0)
+def test_taobao_under_the_combined_fault_profile(sandbox, tmp_path: Path) -> None:
+    """Taobao beside the six above: mtop search with its token dance and item pages rendered in the
+    mobile browser (whose own detail API calls meet the faults too)."""
+    pytest.importorskip("playwright")
+    from crawler.browser.launch import BrowserNotFound, find_chromium
+
+    try:
+        find_chromium()
+    except BrowserNotFound as exc:
+        pytest.skip(str(exc))
+    # Taobao's robots.txt disallows everything: the administrator's switch is off for it.
+    set_platform(tmp_path, "taobao", obey_robots=False)
+    result = run_crawl(
+        tmp_path,
+        sandbox.url,
+        *("-p", "taobao", "-c", "power_bank", "--depth", "3", "--max-terms", "1"),
+        settings={
+            "SURVEIL_BLOCK_PAUSE": 0.5,
+            "DOWNLOAD_SLOTS": {"taobao": {"concurrency": 4, "delay": 0.0}},
+        },
+        timeout=300,
+    )
+    assert result.returncode == 0, result.output[-3000:]
+    with session(tmp_path) as db:
+        truth = truth_live(sandbox, "taobao", "power_bank")
+        stored = {row.platform_item_id: row for row in listings(db, "taobao")}
+        assert truth and set(stored) == set(truth)
+        for item_id, rec in truth.items():
+            row = stored[item_id]
+            assert row.title == rec["title"], item_id
+            assert row.price == Decimal(rec["price"]), item_id
+            assert row.seller is not None and row.seller.name == rec["shop_name"], item_id
+            assert row.detail_fetched_at is not None, f"{item_id}: its product page was not read"
+            if rec.get("model_in_specs"):
+                assert row.model == rec["model_in_specs"], item_id
+        rows = stats(db, result.run_id)
+        assert rows and all(not s.blocked and not s.errors for s in rows), [
+            (s.category.code, s.block_reason, s.errors) for s in rows
+        ]
+        assert sum(s.pages_fetched for s in rows) >= 2, "the search was paged"
+        assert run(db, result.run_id).summary["platforms"]["taobao"]["obey_robots"] is False
+
+
 @pytest.mark.parametrize("sandbox", [{"size": 300, "faults": "captcha", "fault_rate": 1.0}], indirect=True)
 def test_blocks_are_recorded_never_parsed_and_the_rest_goes_on(sandbox, tmp_path: Path) -> None:
     result = run_crawl(
