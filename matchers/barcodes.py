@@ -24,15 +24,18 @@ BARCODE_ATTRIBUTE_KEYS = (
 )
 
 
+_SPACE_OR_DASH = re.compile(r"[\s\-]")
+
+
 def check_digit_ok(digits: str) -> bool:
-    body, check = digits[:-1], int(digits[-1])
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    body, check = digits[-2::-1], int(digits[-1])
+    total = 3 * sum(map(int, body[0::2])) + sum(map(int, body[1::2]))
     return (10 - total % 10) % 10 == check
 
 
 def gtin14(value: str | None) -> str | None:
     """The GTIN-14 form of a valid barcode (leading zeros added), or None when it is not one."""
-    digits = re.sub(r"[\s\-]", "", nfkc(value))
+    digits = _SPACE_OR_DASH.sub("", nfkc(value))
     if not digits.isdigit() or len(digits) not in (8, 12, 13, 14):
         return None
     if not check_digit_ok(digits) or set(digits) == {"0"}:
@@ -51,7 +54,7 @@ def key(value: str | None) -> str | None:
     valid = gtin14(value)
     if valid:
         return valid
-    digits = re.sub(r"[\s\-]", "", nfkc(value))
+    digits = _SPACE_OR_DASH.sub("", nfkc(value))
     if digits.isdigit() and len(digits) in (8, 12, 13, 14) and set(digits) != {"0"}:
         return INVALID_PREFIX + digits
     return None
@@ -75,7 +78,8 @@ def stated(values: Iterable[str]) -> set[str]:
 
 def extract(text: str | None) -> set[str]:
     """Valid GTINs found anywhere in free text."""
-    return normalise_all(_DIGIT_RUN.findall(nfkc(text)))
+    runs = _DIGIT_RUN.findall(nfkc(text))
+    return normalise_all(runs) if runs else set()
 
 
 def from_attributes(attributes: dict[str, Any] | None) -> set[str]:

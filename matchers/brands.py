@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
 
 from matchers.normalise import MARKETING_NOISE_ZH, nfkc
 
@@ -37,8 +38,10 @@ _LEGAL_SUFFIX = re.compile(
     r"(有限责任公司|股份有限公司|有限公司|集团|公司|co\.?,? ?ltd\.?|inc\.?|llc|gmbh|corp\.?|ltd\.?)$"
 )
 MAX_CJK_ALIAS = 8
+_MEMO_SIZE = 1 << 16
 
 
+@lru_cache(maxsize=1 << 16)
 def alias_key(name: str | None) -> str:
     """Comparable form of a brand name: NFKC, lower case, no spaces or punctuation."""
     value = nfkc(name).lower().strip()
@@ -48,10 +51,16 @@ def alias_key(name: str | None) -> str:
 
 def split_names(field: str | None) -> list[str]:
     """The names one brand field holds: "小狐狸（LittleFox）" -> ["小狐狸", "LittleFox"]."""
+    return list(_split_names(field))
+
+
+@lru_cache(maxsize=1 << 16)
+def _split_names(field: str | None) -> tuple[str, ...]:
     parts = [p.strip() for p in _SPLIT.split(nfkc(field)) if p and p.strip()]
-    return [p for p in parts if alias_key(p) and p.lower() not in _GENERIC]
+    return tuple(p for p in parts if alias_key(p) and p.lower() not in _GENERIC)
 
 
+@lru_cache(maxsize=1 << 16)
 def pinyin_key(name: str) -> str | None:
     if not _CJK.search(name):
         return None
@@ -70,6 +79,16 @@ class BrandResolver:
         self._names: dict[str, set[str]] = defaultdict(set)
         self._max_words = 1
         self._cjk_lengths: set[int] = set()
+        self._cjk_sizes: tuple[int, ...] = ()
+        # Answers for repeated brand fields and shop names; emptied whenever an alias changes.
+        self._resolved: dict[str | None, str | None] = {}
+        self._found: dict[str, frozenset[str]] = {}
+        self._runs: dict[str, tuple[str, ...]] = {}
+
+    def _forget(self) -> None:
+        self._resolved.clear()
+        self._found.clear()
+        self._runs.clear()
 
     def __len__(self) -> int:
         return len(self._names)
@@ -79,10 +98,12 @@ class BrandResolver:
             return
         current = self._alias.get(key)
         if current is None:
+            self._forget()
             self._alias[key] = canonical
             self._names[canonical].add(key)
             if _CJK.search(key) and len(key) <= MAX_CJK_ALIAS:
                 self._cjk_lengths.add(len(key))
+                self._cjk_sizes = tuple(sorted(self._cjk_lengths))
 
     def add(self, names: Iterable[str], canonical: str | None = None) -> str | None:
         """Register names of one brand; names already known join the brand they belong to."""
@@ -94,7 +115,10 @@ class BrandResolver:
         for name in names:
             key = alias_key(name)
             self._bind(key, target)
-            self._max_words = max(self._max_words, len(nfkc(name).split()))
+            words = len(nfkc(name).split())
+            if words > self._max_words:
+                self._forget()
+                self._max_words = words
             spelled = pinyin_key(name)
             if spelled and len(spelled) >= 4:
                 self._bind(spelled, target)
@@ -105,6 +129,7 @@ class BrandResolver:
         """Make ``other`` (and every alias of it) a name of ``keep``."""
         if keep == other or other not in self._names:
             return
+        self._forget()
         for key in self._names.pop(other):
             self._alias[key] = keep
             self._names[keep].add(key)
@@ -120,6 +145,19 @@ class BrandResolver:
         return self.add(split_names(field))
 
     def resolve(self, field: str | None) -> str | None:
+        try:
+            return self._resolved[field]
+        except KeyError:
+            pass
+        except TypeError:
+            return self._resolve(field)
+        found = self._resolve(field)
+        if len(self._resolved) >= _MEMO_SIZE:
+            self._resolved.clear()
+        self._resolved[field] = found
+        return found
+
+    def _resolve(self, field: str | None) -> str | None:
         for name in split_names(field):
             hit = self._alias.get(alias_key(name)) or self._alias.get(pinyin_key(name) or "")
             if hit:
@@ -129,32 +167,62 @@ class BrandResolver:
     def aliases(self, canonical: str) -> set[str]:
         return set(self._names.get(canonical, ()))
 
-    def find_in_text(self, text: str | None) -> set[str]:
-        """Canonical brands named anywhere in text: Latin words (and word pairs), Chinese substrings."""
+    def find_in_text(self, text: str | None, remember: bool = False) -> set[str]:
+        """Canonical brands named anywhere in text: Latin words (and word pairs), Chinese substrings.
+
+        ``remember`` keeps the answer for texts that come back often (shop names)."""
+        if not remember or not isinstance(text, str):
+            return self._find_in_text(text)
+        found = self._found.get(text)
+        if found is None:
+            if len(self._found) >= _MEMO_SIZE:
+                self._found.clear()
+            found = self._found[text] = frozenset(self._find_in_text(text))
+        return set(found)
+
+    def _find_in_text(self, text: str | None) -> set[str]:
         value = nfkc(text).lower()
         found: set[str] = set()
         latin = _LATIN.findall(value)
-        width = min(self._max_words, 3)
-        for i in range(len(latin)):
-            key = latin[i]
-            for j in range(width):
-                if i + j >= len(latin):
-                    break
-                if j:
-                    key += latin[i + j]
-                hit = self._alias.get(key)
-                if hit and (len(key) >= 2):
-                    found.add(hit)
-        lengths = sorted(self._cjk_lengths)
         alias = self._alias
-        for run in _CJK.findall(value):
-            n = len(run)
-            for size in lengths:
-                for i in range(n - size + 1):
-                    hit = alias.get(run[i : i + size])
-                    if hit:
+        width = min(self._max_words, 3)
+        if width == 1:
+            for key in latin:
+                hit = alias.get(key)
+                if hit and len(key) >= 2:
+                    found.add(hit)
+        else:
+            for i in range(len(latin)):
+                key = latin[i]
+                for j in range(width):
+                    if i + j >= len(latin):
+                        break
+                    if j:
+                        key += latin[i + j]
+                    hit = alias.get(key)
+                    if hit and (len(key) >= 2):
                         found.add(hit)
+        runs = self._runs
+        for run in _CJK.findall(value):
+            hits = runs.get(run)
+            if hits is None:
+                if len(runs) >= _MEMO_SIZE:
+                    runs.clear()
+                hits = runs[run] = self._in_run(run)
+            found.update(hits)
         return found
+
+    def _in_run(self, run: str) -> tuple[str, ...]:
+        """Brands whose Chinese names occur in a run of Chinese characters."""
+        alias = self._alias
+        n = len(run)
+        hits: dict[str, None] = {}
+        for size in self._cjk_sizes:
+            for i in range(n - size + 1):
+                hit = alias.get(run[i : i + size])
+                if hit:
+                    hits[hit] = None
+        return tuple(hits)
 
     def learn_cooccurrence(
         self, pairs: Iterable[tuple[str | None, str]], min_support: int = 3, min_share: float = 0.6

@@ -10,7 +10,7 @@ from matchers.normalise import Segmenter
 from matchers.prepared import PreparedOffer, PreparedReference, prepare_offer, prepare_reference
 from matchers.scoring import combine, decide, ordered
 from matchers.signals import Context, SignalRegistry, default_signals
-from matchers.types import MatchResult, Offer, Reference, Thresholds, Verdict
+from matchers.types import Evidence, MatchResult, Offer, Reference, Thresholds, Verdict
 
 VERSION = "1"
 
@@ -35,9 +35,8 @@ class Matcher:
         self.thresholds = thresholds or Thresholds()
         self.brands = brands if brands is not None else BrandResolver()
         refs = list(references)
-        for ref in refs:
-            if ref.brand:
-                self.brands.add_field(ref.brand)
+        for field in dict.fromkeys(ref.brand for ref in refs if ref.brand):
+            self.brands.add_field(field)
         self.segmenter = segment if isinstance(segment, Segmenter) else (Segmenter() if segment else None)
         self.signals = signals or default_signals()
         self.context = Context(self.thresholds, self.brands)
@@ -49,10 +48,36 @@ class Matcher:
         return prepare_offer(offer, self.brands, self.segmenter)
 
     def compare(self, offer: PreparedOffer, ref: PreparedReference) -> MatchResult:
-        evidence = []
-        for signal in self.signals:
-            evidence.extend(signal.compare(offer, ref, self.context))
-        evidence = ordered(evidence)
+        result = self._compare(offer, ref, skip_hopeless=False)
+        assert result is not None
+        return result
+
+    def _compare(
+        self, offer: PreparedOffer, ref: PreparedReference, skip_hopeless: bool
+    ) -> MatchResult | None:
+        """The pair's result; with ``skip_hopeless``, None for a pair that cannot reach review.
+
+        Signals that state their ``best_weight`` are run last there: when even their best weight would
+        leave the pair below both thresholds, its decision is none whatever they say.
+        """
+        signals = list(self.signals)
+        found: list[list | None] = [None] * len(signals)
+        for k, signal in enumerate(signals):
+            if not (skip_hopeless and signal.best_weight is not None):
+                found[k] = signal.compare(offer, ref, self.context)
+        if skip_hopeless and any(part is None for part in found):
+            best = [e for part in found if part for e in part]
+            best += [
+                Evidence(signal.name, "", signal.best_weight)
+                for signal, part in zip(signals, found, strict=True)
+                if part is None and signal.best_weight
+            ]
+            if combine(best) < min(self.thresholds.review, self.thresholds.match):
+                return None
+            for k, signal in enumerate(signals):
+                if found[k] is None:
+                    found[k] = signal.compare(offer, ref, self.context)
+        evidence = ordered([e for part in found if part for e in part])
         score = combine(evidence)
         return MatchResult(
             offer_id=offer.offer.offer_id,
@@ -64,6 +89,10 @@ class Matcher:
 
     def candidates(self, offer: PreparedOffer) -> list[int]:
         return self.index.lookup(offer, self.thresholds)
+
+    def candidates_many(self, offers: Sequence[PreparedOffer]) -> list[list[int]]:
+        """``candidates`` of several listings at once (the indexes are probed for all of them together)."""
+        return self.index.lookup_many(offers, self.thresholds)
 
     def learn_brands(self, offers: Iterable[Offer], min_support: int = 2) -> list[tuple[str, str]]:
         """Brand aliases from listings whose barcode points at entries of exactly one brand.
@@ -112,14 +141,21 @@ class Matcher:
 
     def match(self, offer: Offer, keep_none: bool = False) -> list[MatchResult]:
         """Scored candidates of one listing, best first; only match/review unless ``keep_none``."""
-        prepared = self.prepare(offer)
-        results = [self.compare(prepared, self.refs[i]) for i in self.candidates(prepared)]
-        if not keep_none:
-            results = [r for r in results if r.verdict is not Verdict.NONE]
-        return sorted(results, key=lambda r: (-r.score, r.ref_id))
+        return self.match_prepared(self.prepare(offer), keep_none=keep_none)
+
+    def match_prepared(
+        self, offer: PreparedOffer, candidates: Iterable[int] | None = None, keep_none: bool = False
+    ) -> list[MatchResult]:
+        """``match`` of a prepared listing, with its candidates when already looked up."""
+        if candidates is None:
+            candidates = self.candidates(offer)
+        results = [self._compare(offer, self.refs[i], skip_hopeless=not keep_none) for i in candidates]
+        kept = [r for r in results if r is not None and (keep_none or r.verdict is not Verdict.NONE)]
+        return sorted(kept, key=lambda r: (-r.score, r.ref_id))
 
     def match_many(self, offers: Sequence[Offer]) -> list[MatchResult]:
+        prepared = [self.prepare(offer) for offer in offers]
         out: list[MatchResult] = []
-        for offer in offers:
-            out.extend(self.match(offer))
+        for offer, candidates in zip(prepared, self.candidates_many(prepared), strict=True):
+            out.extend(self.match_prepared(offer, candidates))
         return out

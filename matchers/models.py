@@ -84,6 +84,7 @@ MODEL_ATTRIBUTE_KEYS = (
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical(code: str | None) -> str:
     """The form model numbers are compared in: NFKC, upper case, separators removed (LF-HD22 = lf hd22)."""
     return _SEPARATORS.sub("", nfkc(code).upper())
@@ -99,6 +100,7 @@ def is_specific(code: str) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def _plausible(token: str) -> bool:
     low = token.lower()
     if low in _COMMON or _UNIT.match(low) or _YEAR.match(low):

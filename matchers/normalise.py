@@ -69,7 +69,6 @@ MARKETING_NOISE_EN = (
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _WORD = re.compile(rf"[{_CJK}]+|[a-z0-9]+(?:[.\-/][a-z0-9]+)*")
-_SPACE = re.compile(r"\s+")
 _EXTRA_PUNCT = str.maketrans(
     {c: " " for c in "【】〔〕〖〗《》「」『』（）()[]{}<>,，。、；;：:!！?？~～·•…“”‘’\"'|+*#@&^_=\\"}
 )
@@ -98,13 +97,26 @@ def strip_noise(text: str) -> str:
     return _noise_pattern().sub(" ", text)
 
 
+class _SeparatorTable(dict):
+    """``str.translate`` table, filled as characters are met: punctuation, symbols, separators and
+    control characters (Unicode categories P, S, Z, C) other than ``. - /`` become a space."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        out = " " if unicodedata.category(char)[0] in "PSZC" and char not in ".-/" else char
+        self[code] = out
+        return out
+
+
+_SEPARATORS = _SeparatorTable()
+
+
 def normalise(text: str | None, drop_noise: bool = True) -> str:
     """NFKC, lower case, punctuation to spaces, marketing noise removed, spaces collapsed."""
     value = nfkc(text).lower().translate(_EXTRA_PUNCT)
     if drop_noise:
         value = strip_noise(value)
-    value = "".join(" " if unicodedata.category(c)[0] in "PSZC" and c not in ".-/" else c for c in value)
-    return _SPACE.sub(" ", value).strip()
+    return " ".join(value.translate(_SEPARATORS).split())
 
 
 def words(normalised: str) -> list[str]:
@@ -116,13 +128,19 @@ def index_tokens(normalised: str) -> set[str]:
     """Cheap tokens for indexes: Latin words, and character bigrams of CJK runs."""
     out: set[str] = set()
     for word in _WORD.findall(normalised):
-        if _CJK_RUN.fullmatch(word):
-            if len(word) == 1:
-                out.add(word)
-            out.update(word[i : i + 2] for i in range(len(word) - 1))
+        # A word is either a CJK run or a run of ASCII letters and digits.
+        if word[0] >= "\u3400":
+            out.update(_bigrams(word))
         else:
             out.add(word)
     return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _bigrams(run: str) -> tuple[str, ...]:
+    if len(run) == 1:
+        return (run,)
+    return tuple(run[i : i + 2] for i in range(len(run) - 1))
 
 
 class Segmenter:
@@ -144,6 +162,11 @@ class Segmenter:
             tokenizer.add_word(word)
         self._tokenizer = tokenizer
         return tokenizer
+
+    def load(self) -> None:
+        """Load the dictionary now (before forking workers that then share it, for instance)."""
+        if self._tokenizer is None:
+            self._load()
 
     def add_word(self, word: str) -> None:
         self._user_words.append(word)

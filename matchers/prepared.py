@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from matchers import barcodes as gtin
 from matchers.brands import BrandResolver
@@ -26,6 +27,8 @@ MANUFACTURER_ATTRIBUTE_KEYS = (
 
 
 def _attr(attributes: dict, keys: tuple[str, ...]) -> list[str]:
+    if not attributes:
+        return []
     return [str(v) for k, v in attributes.items() if v and nfkc(str(k)).strip().lower() in keys]
 
 
@@ -102,9 +105,11 @@ class PreparedReference(_LazySimilarityText):
 def prepare_offer(offer: Offer, brands: BrandResolver, segmenter: Segmenter | None = None) -> PreparedOffer:
     attributes = offer.attributes or {}
     title = normalise(offer.title)
-    attr_text = " ".join(f"{k} {v}" for k, v in attributes.items() if v is not None)
+    attr_text = " ".join(f"{k} {v}" for k, v in attributes.items() if v is not None) if attributes else ""
     barcodes = (
-        gtin.normalise_all(offer.barcodes) | gtin.from_attributes(attributes) | gtin.extract(offer.title)
+        (gtin.normalise_all(offer.barcodes) if offer.barcodes else set())
+        | (gtin.from_attributes(attributes) if attributes else set())
+        | gtin.extract(offer.title)
     )
     brand_field = brands.resolve(offer.brand) if offer.brand else None
     return PreparedOffer(
@@ -118,7 +123,7 @@ def prepare_offer(offer: Offer, brands: BrandResolver, segmenter: Segmenter | No
         brand_field=brand_field,
         brand_field_unknown=bool(offer.brand and offer.brand.strip()) and brand_field is None,
         brands_title=brands.find_in_text(offer.title),
-        brands_shop=brands.find_in_text(offer.shop) if offer.shop else set(),
+        brands_shop=brands.find_in_text(offer.shop, remember=True) if offer.shop else set(),
         batch_text=" ".join([offer.title, *_attr(attributes, BATCH_ATTRIBUTE_KEYS)]),
         dates=[d for v in _attr(attributes, DATE_ATTRIBUTE_KEYS) for d in parse_dates(v)],
         manufacturers=_attr(attributes, MANUFACTURER_ATTRIBUTE_KEYS),
@@ -126,10 +131,16 @@ def prepare_offer(offer: Offer, brands: BrandResolver, segmenter: Segmenter | No
     )
 
 
+@lru_cache(maxsize=1 << 14)
+def _normalised_name(name: str | None) -> str:
+    """Product names recur across a list's entries: each is normalised once."""
+    return normalise(name)
+
+
 def prepare_reference(
     ref: Reference, brands: BrandResolver, segmenter: Segmenter | None = None
 ) -> PreparedReference:
-    name = normalise(ref.product_name)
+    name = _normalised_name(ref.product_name)
     return PreparedReference(
         ref=ref,
         title=name,

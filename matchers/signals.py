@@ -29,6 +29,10 @@ class Context:
 
 class Signal(abc.ABC):
     name: str = ""
+    # The highest weight this signal can give a pair, for a signal whose findings are only plain support
+    # (not identifying, not decisive, no conflict factor); None when that is not so. A matcher may skip
+    # such a signal on a pair that stays below review even with this weight.
+    best_weight: float | None = None
 
     @abc.abstractmethod
     def compare(self, offer: PreparedOffer, ref: PreparedReference, ctx: Context) -> list[Evidence]: ...
@@ -106,6 +110,7 @@ class BrandSignal(Signal):
 
 class TitleSignal(Signal):
     name = "title"
+    best_weight = 0.45
 
     def compare(self, offer, ref, ctx):
         if not ref.sim_text or not offer.sim_text:
@@ -114,7 +119,7 @@ class TitleSignal(Signal):
         floor = ctx.thresholds.title_floor
         if similarity < floor:
             return []
-        weight = 0.45 * (similarity - floor) / (1.0 - floor)
+        weight = self.best_weight * (similarity - floor) / (1.0 - floor)
         return [Evidence(self.name, f"title similarity {similarity:.2f}", round(weight, 4))]
 
 

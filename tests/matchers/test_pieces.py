@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from matchers import barcodes
+from matchers import Matcher, Offer, Reference, Verdict, barcodes
 from matchers.brands import BrandResolver, split_names
 from matchers.models import canonical, codes_from_fields, extract_codes, neighbouring
 from matchers.normalise import Segmenter, index_tokens, nfkc, normalise
@@ -91,6 +91,56 @@ def test_hash_index_finds_exactly_what_a_linear_scan_finds():
             got = sorted(p for p, _ in index.search(query, radius))
             assert got == sorted(linear_scan(array, query, radius).tolist())
     assert len(index.search(base, 6)) >= 5
+    queries = [base, hashes[5], rng.getrandbits(64), hashes[-1]]
+    for radius in (0, 4, 6, 9):
+        assert index.search_many(queries, radius) == [index.search(q, radius) for q in queries]
+    assert index.search_many([], 6) == []
+
+
+def _catalogue(rng: random.Random, n: int) -> list[Reference]:
+    brands = [("Kari" + str(i), "小熊" + "猫狐龙凤"[i % 4] * (1 + i % 2)) for i in range(12)]
+    nouns = ["儿童吹风机", "电暖器", "移动电源", "kids helmet", "power bank", "电热水壶"]
+    refs = []
+    for i in range(n):
+        latin, zh = rng.choice(brands)
+        refs.append(
+            Reference(
+                ref_id=f"R{i}",
+                product_name=f"{rng.choice(['加厚', '静音', '便携', ''])} {rng.choice(nouns)}",
+                brand=f"{zh}（{latin}）" if i % 2 else latin,
+                models=[f"{latin[:2].upper()}-{rng.randint(100, 999)}"],
+                barcodes=[f"69{rng.randrange(10**11):011d}"] if i % 3 == 0 else [],
+                photo_hashes=[rng.getrandbits(64)] if i % 4 == 0 else [],
+            )
+        )
+    return refs
+
+
+def test_batched_lookup_and_skipped_hopeless_pairs_change_no_result():
+    rng = random.Random(11)
+    refs = _catalogue(rng, 400)
+    matcher = Matcher(refs, segment=False)
+    offers = []
+    for i in range(300):
+        ref = rng.choice(refs)
+        title = f"{rng.choice(['包邮', '新款'])} {rng.choice([ref.brand, ''])} {ref.product_name} "
+        title += rng.choice([ref.models[0], ref.models[0].replace("-", " "), f"ZZ-{rng.randint(100, 999)}"])
+        photo = [ref.photo_hashes[0] ^ 3] if ref.photo_hashes and i % 2 else [rng.getrandbits(64)]
+        attributes = {"条形码": ref.barcodes[0]} if ref.barcodes and i % 5 == 0 else {}
+        offers.append(Offer(f"L{i}", title, attributes=attributes, photo_hashes=photo))
+    prepared = [matcher.prepare(o) for o in offers]
+    batched = matcher.candidates_many(prepared)
+    assert batched == [matcher.candidates(p) for p in prepared]
+    assert sum(map(len, batched)) > len(offers)
+    surfaced = 0
+    for offer, candidates in zip(offers, batched, strict=True):
+        every = [r for r in matcher.match(offer, keep_none=True) if r.verdict is not Verdict.NONE]
+        quick = matcher.match_prepared(matcher.prepare(offer), candidates)
+        assert [(r.ref_id, r.score, r.verdict, r.reasons) for r in quick] == [
+            (r.ref_id, r.score, r.verdict, r.reasons) for r in every
+        ]
+        surfaced += len(quick)
+    assert surfaced > 50
 
 
 def test_perceptual_hash_of_a_resized_copy_is_close(tmp_path):
