@@ -16,6 +16,7 @@ from matchers.normalise import MARKETING_NOISE_ZH, nfkc
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _SPLIT = re.compile(r"[/|、,，;；()（）\[\]【】<>《》]+")
 _GENERIC = {
     "other",
@@ -183,15 +184,18 @@ class BrandResolver:
     def _find_in_text(self, text: str | None) -> set[str]:
         value = nfkc(text).lower()
         found: set[str] = set()
-        latin = _LATIN.findall(value)
         alias = self._alias
         width = min(self._max_words, 3)
         if width == 1:
-            for key in latin:
-                hit = alias.get(key)
-                if hit and len(key) >= 2:
+            # One pass over Latin words and Chinese runs alike (they have no character in common).
+            runs: list[str] = []
+            for word in _WORD.findall(value):
+                if word[0] >= "\u3400":
+                    runs.append(word)
+                elif len(word) >= 2 and (hit := alias.get(word)):
                     found.add(hit)
         else:
+            latin = _LATIN.findall(value)
             for i in range(len(latin)):
                 key = latin[i]
                 for j in range(width):
@@ -202,13 +206,14 @@ class BrandResolver:
                     hit = alias.get(key)
                     if hit and (len(key) >= 2):
                         found.add(hit)
-        runs = self._runs
-        for run in _CJK.findall(value):
-            hits = runs.get(run)
+            runs = _CJK.findall(value)
+        known = self._runs
+        for run in runs:
+            hits = known.get(run)
             if hits is None:
-                if len(runs) >= _MEMO_SIZE:
-                    runs.clear()
-                hits = runs[run] = self._in_run(run)
+                if len(known) >= _MEMO_SIZE:
+                    known.clear()
+                hits = known[run] = self._in_run(run)
             found.update(hits)
         return found
 

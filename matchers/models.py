@@ -11,6 +11,7 @@ from matchers.normalise import nfkc
 
 _SEPARATORS = re.compile(r"[\s\-_./·:]+")
 _RUN = re.compile(r"[A-Za-z0-9]+(?:[\-_./][A-Za-z0-9]+)*")
+_RUN_KEPT = re.compile(f"({_RUN.pattern})")
 _HAS_DIGIT = re.compile(r"\d")
 _HAS_ALPHA = re.compile(r"[A-Za-z]")
 _DIGITS = re.compile(r"\d+")
@@ -90,6 +91,7 @@ def canonical(code: str | None) -> str:
     return _SEPARATORS.sub("", nfkc(code).upper())
 
 
+@lru_cache(maxsize=1 << 16)
 def is_specific(code: str) -> bool:
     """A canonical code long and mixed enough to identify a product on its own."""
     return (
@@ -124,23 +126,27 @@ def extract_codes(text: str | None) -> dict[str, str]:
     value = nfkc(text)
     if not value:
         return {}
-    runs = [(m.group(), m.start(), m.end()) for m in _RUN.finditer(value)]
+    # Split on the runs (kept): the runs, and after each the text up to the next one.
+    parts = _RUN_KEPT.split(value)
+    runs, gaps = parts[1::2], parts[2::2]
     out: dict[str, str] = {}
-    for i, (token, start, end) in enumerate(runs):
+    last = len(runs) - 1
+    for i, token in enumerate(runs):
         if _plausible(token):
             out.setdefault(canonical(token), token)
-            for part in token.split("/"):
-                if part != token and _plausible(part):
-                    out.setdefault(canonical(part), part)
-        if i + 1 < len(runs):
-            nxt, nstart, nend = runs[i + 1]
-            gap = value[end:nstart]
-            if gap.strip(" -") == "" and len(gap) <= 2:
+            if "/" in token:
+                for part in token.split("/"):
+                    if _plausible(part):
+                        out.setdefault(canonical(part), part)
+        if i < last:
+            gap = gaps[i]
+            if len(gap) <= 2 and gap.strip(" -") == "":
+                nxt = runs[i + 1]
                 joined = token + nxt
                 prefix = token.isalpha() and len(token) <= 4
                 suffix = nxt.isdigit() and len(nxt) <= 5 and not _UNIT.match(token.lower())
                 if (prefix or suffix) and not _YEAR.match(nxt) and _plausible(joined):
-                    out.setdefault(canonical(joined), value[start:nend])
+                    out.setdefault(canonical(joined), token + gap + nxt)
     return out
 
 
