@@ -109,6 +109,15 @@ def evaluate(
         None, "--limit", help="Read at most this many pairs per file (quick runs)."
     ),
     sandbox_size: int = typer.Option(300, "--sandbox-size", help="Listings per platform in the sandbox run."),
+    tables: Path | None = typer.Option(
+        None,
+        "--tables",
+        help="Folder of the DeepMatcher sets' unlabelled source tables (d2_abt_buy/tableA.csv, ...), used as "
+        "context: where each pair stands among all rows (default: entity_matching/magellan_tables of --data).",
+    ),
+    no_tables: bool = typer.Option(
+        False, "--no-tables", help="Run the DeepMatcher sets without table context."
+    ),
     out: Path | None = typer.Option(None, "--out", help="Also write the report as JSON here."),
 ) -> None:
     """Precision, recall and F1 on the sandbox truth, the DeepMatcher splits and the WDC Products tests."""
@@ -137,13 +146,19 @@ def evaluate(
 
         report.extend(signal_rows(evaluate_signals(size=sandbox_size)))
     pairs = root / "entity_matching" / "ditto_pairs"
+    if no_tables:
+        tables = None
+    elif tables is None and (root / "entity_matching" / "magellan_tables").is_dir():
+        tables = root / "entity_matching" / "magellan_tables"
+    elif tables is not None and not tables.is_dir():
+        fail(f"--tables {tables}: not a folder")
     for name in DEEPMATCHER_SETS:
         if name.lower() not in wanted:
             continue
         if not (pairs / name / "valid.txt").is_file():
             report.append({"data_set": name, "skipped": f"{pairs / name} not found"})
             continue
-        report.append(evaluate_split(pairs / name, limit=limit))
+        report.append(evaluate_split(pairs / name, limit=limit, tables=tables))
     if "wdc" in wanted:
         wdc = root / "entity_matching" / "wdc_products_ditto"
         train = [pairs / n for n in DEEPMATCHER_SETS if (pairs / n / "valid.txt").is_file()]
@@ -184,5 +199,14 @@ def _print_table(report: list[dict]) -> None:
             continue
         write(
             f"{row['data_set']:<34} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>6.4f}  "
-            f"fitted on {row['fitted_on']}, {row['blend']}, threshold {row['threshold']}, {row['seconds']}s\n"
+            f"fitted on {row['fitted_on']}, {_context_note(row.get('context'))}, {row['blend']}, "
+            f"threshold {row['threshold']}, {row['seconds']}s\n"
         )
+
+
+def _context_note(context: dict | None) -> str:
+    if not context or not context.get("tables"):
+        return "no table context" + (f" ({context['why']})" if context and context.get("why") else "")
+    found = "; ".join(f"{side} {n['found']}/{n['of']}" for side, n in context["found"].items())
+    rows = context["rows"]
+    return f"table context {context['tables']} ({rows['left']}+{rows['right']} rows; records found: {found})"

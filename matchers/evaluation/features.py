@@ -74,6 +74,49 @@ COLOURS = {
     "金色",
 }
 _WORD = re.compile(r"[a-z0-9\u4e00-\u9fff]+")
+# Words that name an edition, licence or platform of the same product line: one side naming one the other
+# does not, or both naming different ones, separates products that share every other word.
+EDITION_WORDS = {
+    "mac": {"mac", "macintosh", "osx", "macosx"},
+    "win": {"win", "windows", "pc", "winxp", "vista", "xp"},
+    "upgrade": {"upgrade", "upg", "upgrd", "pbupgrd", "upsell", "update", "crossgrade"},
+    "academic": {"academic", "education", "educational", "edu", "student", "students", "teacher", "teachers"},
+    "oem": {"oem"},
+    "licence": {"license", "licence", "lic", "subscription", "subs", "renewal", "maintenance"},
+    "full": {"full", "complete"},
+    "bundle": {"bundle", "pack", "kit", "combo", "collection", "suite"},
+}
+LEVEL_WORDS = {
+    "standard": "standard",
+    "std": "standard",
+    "professional": "pro",
+    "pro": "pro",
+    "prof": "pro",
+    "premium": "premium",
+    "deluxe": "deluxe",
+    "dlx": "deluxe",
+    "dlux": "deluxe",
+    "home": "home",
+    "business": "business",
+    "basic": "basic",
+    "platinum": "platinum",
+    "gold": "gold",
+    "ultimate": "ultimate",
+    "enterprise": "enterprise",
+    "family": "family",
+    "server": "server",
+    "express": "express",
+    "lite": "lite",
+    "plus": "plus",
+    "extended": "extended",
+    "elements": "elements",
+    "studio": "studio",
+}
+_USERS = re.compile(
+    r"\b(\d+)\s*-?\s*(?:users?|pcs?|seats?|clients?|devices?|agents?|computers?|licen[cs]es?|u)\b"
+)
+_YEARISH = re.compile(r"^(?:19|20)\d\d$|^'\d\d$")
+_VERSION = re.compile(r"^(?:v|cs|x)?(\d{1,2})(?:\.(\d{1,2}))?(?:\.\d+)*$")
 
 
 @dataclass
@@ -89,6 +132,11 @@ class Side:
     model_field: str
     colours: set[str]
     quantities: dict[str, set[str]]
+    editions: set[str]
+    levels: set[str]
+    users: set[str]
+    years: set[str]
+    versions: set[str]
 
 
 def _price(value: str | None) -> float | None:
@@ -116,6 +164,7 @@ def side(record: dict[str, str]) -> Side:
     quantities: dict[str, set[str]] = {}
     for number, unit in _QUANTITY.findall(title):
         quantities.setdefault(_UNIT_ALIAS.get(unit, unit), set()).add(number.rstrip("0").rstrip(".") or "0")
+    tokens = title.replace("/", " ").split()
     return Side(
         title=title,
         text=text,
@@ -128,7 +177,33 @@ def side(record: dict[str, str]) -> Side:
         model_field=canonical(model),
         colours=words & COLOURS,
         quantities=quantities,
+        editions={name for name, group in EDITION_WORDS.items() if words & group},
+        levels={LEVEL_WORDS[w] for w in words if w in LEVEL_WORDS},
+        users=set(_USERS.findall(title)),
+        years={_year(t) for t in tokens if _YEARISH.match(t)},
+        versions=_versions(tokens),
     )
+
+
+def _year(token: str) -> str:
+    return token[-2:]
+
+
+def _versions(tokens: Sequence[str]) -> set[str]:
+    """Version-like numbers (7, 7.0, v7, cs3, 10.5); a trailing .0 is dropped, years and quantities are not versions."""
+    out: set[str] = set()
+    for i, token in enumerate(tokens):
+        if _YEARISH.match(token):
+            continue
+        match = _VERSION.match(token)
+        if not match:
+            continue
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if nxt and (_QUANTITY.match(f"1 {nxt}") or _USERS.match(f"1 {nxt}")):
+            continue
+        major, minor = match.group(1), match.group(2)
+        out.add(major if not minor or minor.strip("0") == "" else f"{major}.{minor}")
+    return out
 
 
 FEATURES = (
@@ -166,6 +241,17 @@ FEATURES = (
     "model_field_ratio",
     "model_field_in_other",
     "code_near_miss",
+    "edition_one_sided",
+    "platform_conflict",
+    "upgrade_mismatch",
+    "academic_mismatch",
+    "level_conflict",
+    "level_one_sided",
+    "users_conflict",
+    "year_conflict",
+    "year_agree",
+    "version_conflict",
+    "version_agree",
 )
 # Scores relative to the other pairs that share a record: is this the best partner it was paired with?
 GROUPED = ("tfidf_title", "char_title", "char_text", "token_set", "idf_overlap_title")
@@ -242,7 +328,31 @@ def pair_features(
         *_quantities(a, b),
         *_model_fields(a, b),
         _near_miss(a, b),
+        *_editions(a, b),
     ]
+
+
+def _editions(a: Side, b: Side) -> tuple[float, ...]:
+    one_sided = a.editions ^ b.editions
+    platforms = {"mac", "win"}
+    platform = (
+        bool(a.editions & platforms)
+        and bool(b.editions & platforms)
+        and not a.editions & b.editions & platforms
+    )
+    return (
+        float(len(one_sided)),
+        float(platform),
+        float("upgrade" in one_sided),
+        float("academic" in one_sided),
+        float(bool(a.levels) and bool(b.levels) and not a.levels & b.levels),
+        float(len(a.levels ^ b.levels)),
+        float(bool(a.users) and bool(b.users) and not a.users & b.users),
+        float(bool(a.years) and bool(b.years) and not a.years & b.years),
+        float(bool(a.years & b.years)),
+        float(bool(a.versions) and bool(b.versions) and not a.versions & b.versions),
+        float(bool(a.versions & b.versions)),
+    )
 
 
 def _quantities(a: Side, b: Side) -> tuple[float, float]:
