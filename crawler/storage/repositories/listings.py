@@ -1,13 +1,19 @@
-"""Listings: idempotent batch upserts with a snapshot only when something an analyst cares about changed."""
+"""Listings: idempotent batch upserts with a snapshot only when something an analyst cares about changed.
+
+New sellers and listings are inserted with ``INSERT … ON CONFLICT DO NOTHING`` (PostgreSQL and SQLite
+alike), then read back: two writers storing the same new seller or listing at once (crawl workers
+sharing a database) both succeed, the second one updating what the first inserted."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from crawler.items import ListingItem
 from crawler.storage.models import Category, Listing, ListingImage, ListingSnapshot, Platform, Seller
@@ -108,37 +114,93 @@ class ListingRepository:
             self._categories[code] = self.session.scalar(select(Category).where(Category.code == code))
         return self._categories[code]
 
+    def _insert(self, model: type) -> Any:
+        """The dialect's INSERT (it has ``on_conflict_do_nothing``)."""
+        dialect = self.session.get_bind().dialect.name
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            raise NotImplementedError(f"no INSERT … ON CONFLICT for {dialect}")
+        return insert(model)
+
+    def _load_sellers(self, keys: list[tuple[int, str]]) -> dict[tuple[int, str], Seller]:
+        stmt = select(Seller).where(tuple_(Seller.platform_id, Seller.platform_seller_id).in_(keys))
+        return {(s.platform_id, s.platform_seller_id): s for s in self.session.scalars(stmt)}
+
     def _sellers(self, items: list[ListingItem], now: datetime) -> dict[tuple[int, str], Seller]:
-        keys = {(self._platform(i.platform).id, i.seller_id) for i in items if i.seller_id}
+        keys = sorted({(self._platform(i.platform).id, i.seller_id) for i in items if i.seller_id})
         if not keys:
             return {}
-        found = {
-            (s.platform_id, s.platform_seller_id): s
-            for s in self.session.scalars(
-                select(Seller).where(tuple_(Seller.platform_id, Seller.platform_seller_id).in_(list(keys)))
-            )
-        }
         names = {(self._platform(i.platform).id, i.seller_id): i.seller_name for i in items if i.seller_id}
+        found = self._load_sellers(keys)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            rows = [
+                {
+                    "platform_id": key[0],
+                    "platform_seller_id": key[1],
+                    "name": names.get(key) or "",
+                    "normalized_name": (names.get(key) or "").strip().lower(),
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                }
+                for key in missing
+            ]
+            stmt = self._insert(Seller).on_conflict_do_nothing(
+                index_elements=["platform_id", "platform_seller_id"]
+            )
+            self.session.execute(stmt, rows)
+            found.update(self._load_sellers(missing))
         for key in keys:
-            seller = found.get(key)
+            seller = found[key]
             name = names.get(key) or ""
-            if seller is None:
-                seller = Seller(
-                    platform_id=key[0],
-                    platform_seller_id=key[1],
-                    name=name,
-                    normalized_name=name.strip().lower(),
-                    first_seen_at=now,
-                    last_seen_at=now,
-                )
-                self.session.add(seller)
-                found[key] = seller
-            else:
-                seller.last_seen_at = now
-                if name and name != seller.name:
-                    seller.name = name
-                    seller.normalized_name = name.strip().lower()
+            seller.last_seen_at = now
+            if name and name != seller.name:
+                seller.name = name
+                seller.normalized_name = name.strip().lower()
         return found
+
+    def _load_listings(self, platform_id: int, item_ids: list[str]) -> dict[tuple[int, str], Listing]:
+        stmt = (
+            select(Listing)
+            .where(Listing.platform_id == platform_id, Listing.platform_item_id.in_(item_ids))
+            .options(
+                selectinload(Listing.images), selectinload(Listing.seller), selectinload(Listing.category)
+            )
+        )
+        return {(row.platform_id, row.platform_item_id): row for row in self.session.scalars(stmt)}
+
+    def _insert_new(
+        self,
+        items: list[ListingItem],
+        sellers: dict[tuple[int, str], Seller],
+        now: datetime,
+        run_id: int | None,
+    ) -> set[tuple[int, str]]:
+        """Insert these (so far unknown) listings unless another writer just did; returns the keys of
+        the rows inserted here."""
+        rows = []
+        for item in items:
+            platform_id = self._platform(item.platform).id
+            row = {
+                "platform_id": platform_id,
+                "platform_item_id": item.item_id,
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "last_changed_at": now,
+                **self._columns(item, now, run_id),
+            }
+            if item.seller_id:
+                row["seller_id"] = sellers[(platform_id, item.seller_id)].id
+            rows.append(row)
+        stmt = (
+            self._insert(Listing)
+            .on_conflict_do_nothing(index_elements=["platform_id", "platform_item_id"])
+            .returning(Listing.platform_id, Listing.platform_item_id)
+        )
+        return {(p, i) for p, i in self.session.execute(stmt, rows)}
 
     def upsert_batch(
         self, items: list[ListingItem], now: datetime, run_id: int | None = None
@@ -157,33 +219,25 @@ class ListingRepository:
             by_platform[self._platform(item.platform).id].append(item)
         existing: dict[tuple[int, str], Listing] = {}
         for platform_id, group in by_platform.items():
-            stmt = (
-                select(Listing)
-                .where(
-                    Listing.platform_id == platform_id,
-                    Listing.platform_item_id.in_([i.item_id for i in group]),
-                )
-                .options(
-                    selectinload(Listing.images), selectinload(Listing.seller), selectinload(Listing.category)
-                )
-            )
-            existing.update(
-                {(row.platform_id, row.platform_item_id): row for row in self.session.scalars(stmt)}
-            )
+            existing.update(self._load_listings(platform_id, [i.item_id for i in group]))
+        unknown = [i for i in items if (self._platform(i.platform).id, i.item_id) not in existing]
+        inserted: set[tuple[int, str]] = set()
+        if unknown:
+            inserted = self._insert_new(unknown, sellers, now, run_id)
+            for platform_id in {self._platform(i.platform).id for i in unknown}:
+                ids = [i.item_id for i in unknown if self._platform(i.platform).id == platform_id]
+                loaded = self._load_listings(platform_id, ids)
+                for key, row in loaded.items():
+                    if key in inserted:
+                        set_committed_value(row, "snapshots", [])
+                existing.update(loaded)
         touched: list[tuple[str, Listing]] = []
         for item in items:
             platform = self._platform(item.platform)
-            row = existing.get((platform.id, item.item_id))
-            if row is None:
+            key = (platform.id, item.item_id)
+            row = existing[key]
+            if key in inserted:
                 merged = item
-                row = Listing(
-                    platform_id=platform.id,
-                    platform_item_id=item.item_id,
-                    first_seen_at=now,
-                    last_seen_at=now,
-                    last_changed_at=now,
-                )
-                self.session.add(row)
                 state = "new"
             else:
                 merged = _merge(item, row)
@@ -202,6 +256,32 @@ class ListingRepository:
             getattr(result, state).append(row.id)
         return result
 
+    def _columns(self, item: ListingItem, now: datetime, run_id: int | None) -> dict[str, Any]:
+        """The listing's columns as the item has them (seller and images aside)."""
+        columns: dict[str, Any] = {
+            "title": item.title,
+            "url": item.url,
+            "price": item.price,
+            "price_masked": item.price_masked,
+            "currency": item.currency,
+            "brand": item.brand,
+            "model": item.model,
+            "specs": dict(item.specs),
+            "barcodes": list(item.barcodes),
+            "licence_no": item.licence_no,
+            "sales_count": item.sales_count,
+            "comment_count": item.comment_count,
+            "available": item.available,
+            "content_hash": item.content_hash(),
+            "last_run_id": run_id,
+        }
+        category = self._category(item.category)
+        if category is not None:
+            columns["category_id"] = category.id
+        if item.detail_fetched:
+            columns["detail_fetched_at"] = now
+        return columns
+
     def _apply(
         self,
         row: Listing,
@@ -210,30 +290,12 @@ class ListingRepository:
         now: datetime,
         run_id: int | None,
     ) -> None:
-        row.title = item.title
-        row.url = item.url
-        row.price = item.price
-        row.price_masked = item.price_masked
-        row.currency = item.currency
-        row.brand = item.brand
-        row.model = item.model
-        row.specs = dict(item.specs)
-        row.barcodes = list(item.barcodes)
-        row.licence_no = item.licence_no
-        row.sales_count = item.sales_count
-        row.comment_count = item.comment_count
-        row.available = item.available
-        row.content_hash = item.content_hash()
-        row.last_run_id = run_id
-        category = self._category(item.category)
-        if category is not None:
-            row.category_id = category.id
+        for name, value in self._columns(item, now, run_id).items():
+            setattr(row, name, value)
         # a seller id filled in from the stored listing keeps the stored seller
         seller = sellers.get((row.platform_id, item.seller_id)) if item.seller_id else None
         if seller is not None:
             row.seller = seller
-        if item.detail_fetched:
-            row.detail_fetched_at = now
         current = [img.source_url for img in row.images]
         if current != item.image_urls:
             keep = {img.source_url: img for img in row.images}
