@@ -1,5 +1,5 @@
 """The coordinator side: start a run and seed it (platform × category) for the workers, wait until the
-shared queue drains, finish the run."""
+shared queue drains, close the categories out and finish the run."""
 
 from __future__ import annotations
 
@@ -13,7 +13,10 @@ from typing import Any
 from crawler.context import AppContext
 from crawler.crawling.runner import CrawlPlan
 from crawler.distributed.keys import Keys
-from crawler.distributed.queue import pending_key, reap_key
+from crawler.distributed.queue import LeasedStore
+
+#: Progress flags (:meth:`Keys.progress`) that keep a category's unseen listings from being marked gone.
+INCOMPLETE = ("truncated", "errors", "blocked")
 
 log = logging.getLogger(__name__)
 
@@ -57,19 +60,27 @@ def start_run(
                 runs.stat(run, platform, category)
         run_id = run.id
         seeds = {code: [c.code for c in active] for code in plan.platforms}
-    pipe = server.pipeline(transaction=True)
     for code, category_codes in seeds.items():
-        pipe.delete(keys.seeds(code))
-        for category in category_codes:
-            pipe.rpush(keys.seeds(code), json.dumps({"category": category}))
-    pipe.set(keys.run, json.dumps({"run_id": run_id, "plan": asdict(plan)}))
-    pipe.execute()
+        seeds_store, requests = stores(server, keys, code)
+        # A new run starts with its own tally of given-up and requeued entries.
+        server.delete(
+            requests.dead_key, requests.requeued_key, seeds_store.requeued_key, seeds_store.dead_key
+        )
+        seeds_store.clear()
+        for position, category in enumerate(category_codes):
+            seeds_store.add(json.dumps({"category": category}), position)
+    server.set(keys.run, json.dumps({"run_id": run_id, "plan": asdict(plan)}))
     return run_id
 
 
+def stores(server: Any, keys: Keys, platform: str) -> list[LeasedStore]:
+    """The platform's seeds and its request queue."""
+    return [LeasedStore(server, keys.seeds(platform)), LeasedStore(server, keys.queue(platform))]
+
+
 def pending(server: Any, keys: Keys, platforms: list[str]) -> int:
-    """Seeds, queued and leased requests left, all platforms together."""
-    return sum(pending_key(server, keys.queue(p)) + server.llen(keys.seeds(p)) for p in platforms)
+    """Seeds and requests queued or leased, all platforms together."""
+    return sum(store.pending() for p in platforms for store in stores(server, keys, p))
 
 
 def wait_drained(
@@ -87,7 +98,8 @@ def wait_drained(
     empty_since: float | None = None
     while time.monotonic() < deadline:
         for platform in platforms:
-            reap_key(server, keys.queue(platform))
+            for store in stores(server, keys, platform):
+                store.reap()
         left = pending(server, keys, platforms)
         if on_tick is not None:
             on_tick(left)
@@ -103,19 +115,75 @@ def wait_drained(
 
 
 def finish_run(context: AppContext, run_id: int, server: Any, keys: Keys, platforms: list[str]) -> None:
-    """Record totals, finish the run, retire its duplicate filter and the announcement."""
+    """Close the categories out (:func:`close_out`), record totals, finish the run, and retire its Redis
+    keys (duplicate filters, seen sets, progress) and the announcement."""
     from crawler.crawling.report import totals
     from crawler.storage.engine import transaction
+    from crawler.storage.models import RunStatus
     from crawler.storage.repositories import RunRepository
 
     with transaction(context.sessions) as session:
         runs = RunRepository(session, context.clock)
         run = runs.get(run_id)
+        dead = close_out(context, session, run, server, keys, platforms)
         summary = dict(run.summary or {})
         summary["totals"] = totals(run)
         summary["distributed"] = True
-        runs.finish(run, summary=summary)
-    server.delete(keys.run, *(keys.dupefilter(run_id, p) for p in platforms))
+        if dead:
+            summary["dead"] = dead
+        runs.finish(run, status=RunStatus.PARTIAL if dead else None, summary=summary)
+    for platform in platforms:
+        retired = list(server.scan_iter(match=keys.run_keys(run_id, platform), count=500))
+        if retired:
+            server.delete(*retired)
+    server.delete(keys.run)
+
+
+def close_out(
+    context: AppContext, session: Any, run: Any, server: Any, keys: Keys, platforms: list[str]
+) -> dict[str, int]:
+    """After the queue drained: per platform × category, the exact number of listings seen (the shared
+    set's size), and, where every search of the category reached its end without a cut, error or block
+    on any worker, listings not seen in the run marked gone and the category recorded done. A platform
+    with requests or seeds given up (``:dead``) is left open. Returns the dead entries per platform."""
+    from crawler.storage.repositories import RunRepository
+    from crawler.storage.repositories.crawling import CrawlStateRepository
+
+    runs = RunRepository(session, context.clock)
+    state = CrawlStateRepository(session)
+    now = context.clock.now()
+    dead: dict[str, int] = {}
+    for platform in platforms:
+        lost = sum(store.dead() for store in stores(server, keys, platform))
+        if lost:
+            dead[platform] = lost
+            log.warning(
+                "run %s: %s has %d requests or seeds given up; not closed out", run.id, platform, lost
+            )
+        flags = {
+            k.decode() if isinstance(k, bytes) else k for k in server.hkeys(keys.progress(run.id, platform))
+        }
+        for stat in run.stats:
+            if stat.platform.code != platform:
+                continue
+            category = stat.category.code
+            seen = keys.seen(run.id, platform, category)
+            if server.exists(seen):
+                stat.listings_seen = int(server.scard(seen))
+            if lost or stat.blocked or f"{category}:blocked" in flags:
+                continue
+            if f"{category}:exhausted" not in flags and f"{category}:truncated" not in flags:
+                continue  # not searched at all here
+            complete = f"{category}:exhausted" in flags and not any(
+                f"{category}:{flag}" in flags for flag in INCOMPLETE
+            )
+            if complete and not stat.errors:
+                gone = state.mark_gone(stat.platform_id, category, run.id, now)
+                if gone:
+                    runs.add_counts(stat, gone=gone)
+            state.mark_done(run, f"{platform}:{category}")
+    session.flush()
+    return dead
 
 
 def crawl_distributed(

@@ -21,10 +21,23 @@ class Keys:
         return f"{self.prefix}:{platform}:requests"
 
     def seeds(self, platform: str) -> str:
+        """The platform's seeds (one per category), a leased store like the request queue."""
         return f"{self.prefix}:{platform}:seeds"
 
     def dupefilter(self, run_id: int, platform: str) -> str:
         return f"{self.prefix}:run{run_id}:{platform}:dupefilter"
+
+    def seen(self, run_id: int, platform: str, category: str) -> str:
+        """Set of the item ids seen on the category's search pages in the run, by any worker."""
+        return f"{self.prefix}:run{run_id}:{platform}:seen:{category}"
+
+    def progress(self, run_id: int, platform: str) -> str:
+        """Hash of ``<category>:<flag>`` -> 1: ``exhausted``, ``truncated``, ``errors``, ``blocked``."""
+        return f"{self.prefix}:run{run_id}:{platform}:progress"
+
+    def run_keys(self, run_id: int, platform: str) -> str:
+        """Pattern of every key of one run and platform (duplicate filter, seen sets, progress)."""
+        return f"{self.prefix}:run{run_id}:{platform}:*"
 
     def rate(self, platform: str) -> str:
         return f"{self.prefix}:{platform}:next-slot"

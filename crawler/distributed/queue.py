@@ -1,18 +1,23 @@
-"""A reliable scrapy-redis request queue: a popped request is leased, not lost.
+"""Leased Redis queues: a popped entry is leased, not lost. The scrapy-redis request queue and the seeds
+(platform × category) the coordinator hands out are both built on :class:`LeasedStore`.
 
-Layout per platform (``key`` = ``<prefix>:<platform>:requests``):
+Layout per store (``key`` = ``<prefix>:<platform>:requests`` or ``<prefix>:<platform>:seeds``):
 
-- ``key``             sorted set of entry ids, scored by ``-priority`` (lowest first, as scrapy-redis);
-- ``key:data``        hash, entry id -> the serialised request;
+- ``key``             sorted set of entry ids, scored by ``-priority`` (requests) or seed order;
+- ``key:data``        hash, entry id -> the serialised request or seed;
 - ``key:processing``  sorted set of leased entry ids, scored by the lease's expiry (Redis server time);
-- ``key:dead``        list of requests given up after ``max_attempts`` deliveries;
+- ``key:owner``       hash, leased entry id -> the worker holding it (``host:pid``);
+- ``key:dead``        list of entries given up after ``max_attempts`` deliveries;
 - ``key:requeued``    how many expired leases were put back (a counter).
 
 A worker pops an entry (atomically moved to ``processing``), renews its leases while it lives, and
-acknowledges an entry once the callback has finished and the listings it produced are committed to the
-database. Leases of a worker that died expire; :meth:`ReliableQueue.reap` (run by every worker and by the
-coordinator) puts them back in the queue. Entry ids carry the priority and the delivery count:
-``<score>|<attempt>|<uuid>``.
+acknowledges an entry once it is done: a request once its callback has finished and the listings it
+produced are committed to the database, a seed once its first search requests are in the shared request
+queue. Leases of a worker that died expire; :meth:`LeasedStore.reap` (run by every worker and by the
+coordinator) puts them back. Entry ids carry the score and the delivery count: ``<score>|<attempt>|<uuid>``.
+
+A request is pushed by one script that also checks and records it in the run's duplicate filter, so a
+worker killed in between cannot leave a request marked seen that never reached the queue.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import uuid
 from typing import Any
 
 from scrapy_redis.queue import Base
+from scrapy_redis.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +42,20 @@ redis.call('ZREM', KEYS[1], id)
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), id)
+if ARGV[2] ~= '' then redis.call('HSET', KEYS[4], id, ARGV[2]) end
 return {id, redis.call('HGET', KEYS[3], id)}
+"""
+
+PUSH = """
+if ARGV[5] ~= '' then
+  redis.call('ZREM', KEYS[3], ARGV[5])
+  redis.call('HDEL', KEYS[2], ARGV[5])
+  redis.call('HDEL', KEYS[4], ARGV[5])
+end
+if ARGV[4] ~= '' and redis.call('SADD', KEYS[5], ARGV[4]) == 0 then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[1], tonumber(ARGV[2]), ARGV[1])
+return 1
 """
 
 RENEW = """
@@ -56,6 +75,7 @@ local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
 local requeued = 0
 for _, id in ipairs(ids) do
   redis.call('ZREM', KEYS[2], id)
+  redis.call('HDEL', KEYS[6], id)
   local score, attempt, tag = string.match(id, '^([^|]+)|([^|]+)|(.+)$')
   local data = redis.call('HGET', KEYS[3], id)
   redis.call('HDEL', KEYS[3], id)
@@ -77,6 +97,114 @@ return requeued
 
 def entry_id(score: float, attempt: int = 0) -> str:
     return f"{score:g}|{attempt}|{uuid.uuid4().hex}"
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+class LeasedStore:
+    """One leased queue in Redis (see the module docstring for its keys)."""
+
+    def __init__(
+        self, server: Any, key: str, lease_seconds: float = 30.0, max_attempts: int = 4, owner: str = ""
+    ) -> None:
+        self.server = server
+        self.key = key
+        self.lease_seconds = lease_seconds
+        self.max_attempts = max_attempts
+        self.owner = owner
+        self.data_key = f"{key}:data"
+        self.processing_key = f"{key}:processing"
+        self.owner_key = f"{key}:owner"
+        self.dead_key = f"{key}:dead"
+        self.requeued_key = f"{key}:requeued"
+        self._pop = server.register_script(POP)
+        self._push = server.register_script(PUSH)
+        self._renew = server.register_script(RENEW)
+        self._reap = server.register_script(REAP)
+
+    def add(
+        self,
+        data: bytes | str,
+        score: float,
+        fingerprint: str | None = None,
+        dupefilter_key: str | None = None,
+        replaces: str | None = None,
+    ) -> bool:
+        """Queue an entry; with ``fingerprint``, only when the duplicate filter had not seen it (False
+        otherwise). ``replaces``: a leased entry this one takes the place of (removed in any case)."""
+        keys = [self.key, self.data_key, self.processing_key, self.owner_key, dupefilter_key or self.key]
+        args = [entry_id(score), score, data, fingerprint or "", replaces or ""]
+        return bool(self._push(keys=keys, args=args))
+
+    def pop(self) -> tuple[str, bytes | None] | None:
+        """The next entry, leased to this store's owner: ``(entry id, data)``, or None when empty."""
+        found = self._pop(
+            keys=[self.key, self.processing_key, self.data_key, self.owner_key],
+            args=[self.lease_seconds, self.owner],
+        )
+        if not found:
+            return None
+        raw_id, data = found
+        return _text(raw_id), data
+
+    def ack(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        pipe = self.server.pipeline(transaction=True)
+        pipe.zrem(self.processing_key, *ids)
+        pipe.hdel(self.data_key, *ids)
+        pipe.hdel(self.owner_key, *ids)
+        pipe.execute()
+
+    def renew(self, ids: list[str]) -> int:
+        if not ids:
+            return 0
+        return int(self._renew(keys=[self.processing_key], args=[self.lease_seconds, *ids]))
+
+    def release(self, ids: list[str]) -> None:
+        """Give leases up now: the next reap puts the entries back (counted as a delivery)."""
+        if ids:
+            self.server.zadd(self.processing_key, dict.fromkeys(ids, 0), xx=True)
+
+    def reap(self) -> int:
+        """Put entries whose lease expired back in the queue; returns how many."""
+        keys = [
+            self.key,
+            self.processing_key,
+            self.data_key,
+            self.dead_key,
+            self.requeued_key,
+            self.owner_key,
+        ]
+        count = int(self._reap(keys=keys, args=[self.max_attempts]))
+        if count:
+            log.warning("%s: %d expired leases requeued", self.key, count)
+        return count
+
+    def queued(self) -> int:
+        return int(self.server.zcard(self.key))
+
+    def pending(self) -> int:
+        """Queued plus leased entries: zero when this store's share of the crawl is done."""
+        pipe = self.server.pipeline()
+        pipe.zcard(self.key)
+        pipe.zcard(self.processing_key)
+        return sum(pipe.execute())
+
+    def held_by(self, owner: str) -> list[str]:
+        """Entries leased to ``owner`` now."""
+        return [_text(k) for k, v in self.server.hgetall(self.owner_key).items() if _text(v) == owner]
+
+    def dead(self) -> int:
+        return int(self.server.llen(self.dead_key))
+
+    def requeued(self) -> int:
+        return int(self.server.get(self.requeued_key) or 0)
+
+    def clear(self) -> None:
+        self.server.delete(self.key, self.data_key, self.processing_key, self.owner_key)
 
 
 class Leases:
@@ -118,8 +246,20 @@ class Leases:
         if leases:
             self.queue.ack(list(leases))
 
+    def drop(self, lease: str) -> None:
+        """Stop renewing a lease without acknowledging it: it lapses and the entry is delivered again."""
+        self.held.discard(lease)
+        self.completed.discard(lease)
+
     def renew(self) -> int:
         return self.queue.renew(sorted(self.held)) if self.held else 0
+
+    def release(self) -> None:
+        """Give back every lease not acknowledged yet (a closing spider's)."""
+        if self.held:
+            self.queue.store.release(sorted(self.held))
+            self.held.clear()
+            self.completed.clear()
 
 
 class ReliableQueue(Base):
@@ -130,12 +270,11 @@ class ReliableQueue(Base):
         settings = getattr(spider, "settings", None)
         self.lease_seconds = settings.getfloat("SURVEIL_LEASE_SECONDS", 30.0) if settings else 30.0
         self.max_attempts = settings.getint("SURVEIL_MAX_DELIVERIES", 4) if settings else 4
-        self.data_key = f"{self.key}:data"
-        self.processing_key = f"{self.key}:processing"
-        self.dead_key = f"{self.key}:dead"
-        self._pop = server.register_script(POP)
-        self._renew = server.register_script(RENEW)
-        self._reap = server.register_script(REAP)
+        owner = (settings.get("SURVEIL_WORKER_ID") if settings else None) or worker_id()
+        self.store = LeasedStore(server, self.key, self.lease_seconds, self.max_attempts, owner)
+        self.data_key = self.store.data_key
+        self.processing_key = self.store.processing_key
+        self.dead_key = self.store.dead_key
         self.leases = Leases(self)
         spider.leases = self.leases
 
@@ -145,37 +284,27 @@ class ReliableQueue(Base):
         return self.serializer.dumps(obj)
 
     def __len__(self) -> int:
-        return self.server.zcard(self.key)
+        return self.store.queued()
 
     def pending(self) -> int:
-        """Queued plus leased entries: zero when this platform's share of the crawl is done."""
-        pipe = self.server.pipeline()
-        pipe.zcard(self.key)
-        pipe.zcard(self.processing_key)
-        return sum(pipe.execute())
+        return self.store.pending()
 
-    def push(self, request: Any) -> None:
-        data = self._encode_request(request)
-        score = -request.priority
+    def push(self, request: Any, fingerprint: str | None = None, dupefilter_key: str | None = None) -> bool:
+        """Queue a request (False: the duplicate filter had seen ``fingerprint``). A request popped
+        earlier and sent again (a retry, a redirect) replaces the entry it was popped as."""
         handed_over = request.meta.get(LEASE_META)
-        new_id = entry_id(score)
-        pipe = self.server.pipeline(transaction=True)
-        pipe.hset(self.data_key, new_id, data)
-        pipe.zadd(self.key, {new_id: score})
-        if handed_over:
-            # A request sent again (a retry) replaces the entry it was popped as.
-            pipe.zrem(self.processing_key, handed_over)
-            pipe.hdel(self.data_key, handed_over)
-        pipe.execute()
+        queued = self.store.add(
+            self._encode_request(request), -request.priority, fingerprint, dupefilter_key, handed_over
+        )
         if handed_over:
             self.leases.held.discard(handed_over)
+        return queued
 
     def pop(self, timeout: float = 0) -> Any:
-        found = self._pop(keys=[self.key, self.processing_key, self.data_key], args=[self.lease_seconds])
+        found = self.store.pop()
         if not found:
             return None
-        raw_id, data = found
-        lease = raw_id.decode() if isinstance(raw_id, bytes) else raw_id
+        lease, data = found
         if data is None:
             self.ack([lease])
             return None
@@ -185,39 +314,48 @@ class ReliableQueue(Base):
         return request
 
     def ack(self, leases: list[str]) -> None:
-        pipe = self.server.pipeline(transaction=True)
-        pipe.zrem(self.processing_key, *leases)
-        pipe.hdel(self.data_key, *leases)
-        pipe.execute()
+        self.store.ack(leases)
 
     def renew(self, leases: list[str]) -> int:
-        return int(self._renew(keys=[self.processing_key], args=[self.lease_seconds, *leases]))
+        return self.store.renew(leases)
 
     def reap(self) -> int:
-        """Put entries whose lease expired back in the queue; returns how many."""
-        count = int(
-            self._reap(
-                keys=[self.key, self.processing_key, self.data_key, self.dead_key, f"{self.key}:requeued"],
-                args=[self.max_attempts],
-            )
-        )
-        if count:
-            log.warning("%s: %d expired leases requeued", self.key, count)
-        return count
+        return self.store.reap()
 
     def clear(self) -> None:
-        self.server.delete(self.key, self.data_key, self.processing_key)
+        self.store.clear()
+
+
+class LeasedScheduler(Scheduler):
+    """scrapy-redis' scheduler whose duplicate check and queue push are one Redis script."""
+
+    def enqueue_request(self, request: Any) -> bool:
+        fingerprint = None if request.dont_filter else self.df.request_fingerprint(request)
+        if not self.queue.push(request, fingerprint, self.df.key):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Any:
+        request = self.queue.pop(self.idle_before_close)
+        if request and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+
+def worker_id() -> str:
+    import os
+    import socket
+
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def reap_key(server: Any, key: str, max_attempts: int = 4) -> int:
-    """:meth:`ReliableQueue.reap` without a spider (the coordinator's)."""
-    script = server.register_script(REAP)
-    keys = [key, f"{key}:processing", f"{key}:data", f"{key}:dead", f"{key}:requeued"]
-    return int(script(keys=keys, args=[max_attempts]))
+    """:meth:`LeasedStore.reap` without a spider (the coordinator's)."""
+    return LeasedStore(server, key, max_attempts=max_attempts).reap()
 
 
 def pending_key(server: Any, key: str) -> int:
-    pipe = server.pipeline()
-    pipe.zcard(key)
-    pipe.zcard(f"{key}:processing")
-    return sum(pipe.execute())
+    return LeasedStore(server, key).pending()

@@ -65,8 +65,10 @@ def start_workers(
     settings: dict[str, Any],
     log_dir: Path,
     overrides: dict[int, dict[str, Any]] | None = None,
+    first: int = 0,
 ) -> Iterator[subprocess.Popen]:
-    for n in range(count):
+    """Worker processes numbered from ``first``, each logging to ``worker<n>.log`` in ``log_dir``."""
+    for n in range(first, first + count):
         own = {**settings, **(overrides or {}).get(n, {})}
         log = open(log_dir / f"worker{n}.log", "w")  # noqa: SIM115 - closed with the process
         yield subprocess.Popen(

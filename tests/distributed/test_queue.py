@@ -1,7 +1,8 @@
-"""The reliable queue and the cross-worker rate limit against the real Redis server."""
+"""The leased queues (requests and seeds) and the cross-worker rate limit against the real Redis server."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -10,7 +11,7 @@ from scrapy.settings import Settings
 
 from crawler.distributed.keys import Keys
 from crawler.distributed.limiter import PlatformRateLimiter
-from crawler.distributed.queue import LEASE_META, ReliableQueue, pending_key, reap_key
+from crawler.distributed.queue import LEASE_META, LeasedStore, ReliableQueue, pending_key, reap_key
 from tests.distributed.helpers import REDIS_URL, delete_prefix, redis_reason, unique_prefix
 
 
@@ -35,9 +36,12 @@ def server():
     delete_prefix(prefix)
 
 
-def make_queue(server, lease: float = 0.3) -> ReliableQueue:  # noqa: ANN001
+def make_queue(server, lease: float = 0.3, owner: str = "") -> ReliableQueue:  # noqa: ANN001
     spider = Jd()
-    spider.settings = Settings({"SURVEIL_LEASE_SECONDS": lease, "SURVEIL_MAX_DELIVERIES": 3})
+    settings = {"SURVEIL_LEASE_SECONDS": lease, "SURVEIL_MAX_DELIVERIES": 3}
+    if owner:
+        settings["SURVEIL_WORKER_ID"] = owner
+    spider.settings = Settings(settings)
     return ReliableQueue(server, spider, f"{server.test_prefix}:%(spider)s:requests")
 
 
@@ -106,6 +110,88 @@ def test_items_hold_the_lease_until_written(server):
     assert queue.pending() == 1, "callback done, listing not yet committed"
     queue.leases.item_done(item)
     assert queue.pending() == 0
+
+
+def test_duplicate_check_and_push_are_one_step(server):
+    queue = make_queue(server)
+    dupefilter = f"{server.test_prefix}:run1:jd:dupefilter"
+    request = Request("https://api.m.jd.com/api?page=1")
+    assert queue.push(request, "fp-1", dupefilter) is True
+    assert queue.push(request, "fp-1", dupefilter) is False, "seen: not queued twice"
+    assert server.sismember(dupefilter, "fp-1")
+    assert queue.pending() == 1
+    popped = queue.pop()
+    redirect = popped.replace(url="https://api.m.jd.com/api?page=2")
+    assert queue.push(redirect, "fp-1", dupefilter) is False
+    assert queue.pending() == 0, "a request sent on to a URL already seen gives its lease up"
+    assert not queue.leases.held
+
+
+def test_leases_name_their_worker_and_a_closing_worker_gives_them_back(server):
+    queue = make_queue(server, lease=30, owner="crawl1:100")
+    for page in (1, 2):
+        queue.push(Request(f"https://api.m.jd.com/api?page={page}"))
+    first, second = queue.pop(), queue.pop()
+    assert sorted(queue.store.held_by("crawl1:100")) == sorted(
+        [first.meta[LEASE_META], second.meta[LEASE_META]]
+    )
+    assert queue.store.held_by("crawl2:200") == []
+    queue.leases.complete(first.meta[LEASE_META])
+    assert queue.store.held_by("crawl1:100") == [second.meta[LEASE_META]]
+    queue.leases.release()
+    assert queue.reap() == 1, "given back at once, not after 30 s"
+    assert queue.store.held_by("crawl1:100") == []
+    assert queue.pop().url == second.url
+
+
+def make_seeds(server, owner: str, lease: float = 0.2) -> LeasedStore:  # noqa: ANN001
+    return LeasedStore(server, f"{server.test_prefix}:jd:seeds", lease, max_attempts=3, owner=owner)
+
+
+def test_a_seed_whose_worker_died_goes_to_another(server):
+    dead = make_seeds(server, "crawl1:100")
+    for position, category in enumerate(["mask", "towel"]):
+        dead.add(json.dumps({"category": category}), position)
+    lease, data = dead.pop()
+    assert json.loads(data) == {"category": "mask"}, "seeds come in their order"
+    assert dead.pending() == 2 and dead.held_by("crawl1:100") == [lease]
+    # crawl1 is killed here: nobody renews the lease, and the seed is nowhere else
+    alive = make_seeds(server, "crawl2:200")
+    assert alive.reap() == 0, "a live lease stays"
+    taken = alive.pop()
+    assert json.loads(taken[1]) == {"category": "towel"}
+    alive.ack([taken[0]])
+    assert alive.pop() is None
+    time.sleep(0.3)
+    assert alive.reap() == 1
+    assert dead.held_by("crawl1:100") == []
+    again, data = alive.pop()
+    assert json.loads(data) == {"category": "mask"}
+    assert alive.held_by("crawl2:200") == [again]
+    alive.ack([again])
+    assert alive.pending() == 0 and alive.requeued() == 1 and alive.dead() == 0
+
+
+def test_a_seed_that_keeps_killing_workers_is_set_aside(server):
+    seeds = make_seeds(server, "crawl1:100")
+    seeds.add(json.dumps({"category": "mask"}), 0)
+    for _ in range(3):
+        assert seeds.pop() is not None
+        time.sleep(0.3)
+        seeds.reap()
+    assert seeds.pending() == 0 and seeds.dead() == 1
+
+
+def test_a_renewed_seed_lease_survives_the_reaper(server):
+    seeds = make_seeds(server, "crawl1:100", lease=0.3)
+    seeds.add(json.dumps({"category": "mask"}), 0)
+    lease, _ = seeds.pop()
+    for _ in range(4):
+        time.sleep(0.15)
+        assert seeds.renew([lease]) == 1
+        assert make_seeds(server, "crawl2:200").reap() == 0
+    seeds.ack([lease])
+    assert seeds.pending() == 0
 
 
 def test_rate_limit_spaces_requests_across_clients(server):
