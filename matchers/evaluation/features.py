@@ -286,9 +286,10 @@ def _idf_overlap(a: set[str], b: set[str], idf: dict[str, float], default: float
     if not union:
         return 0.0, 0.0
     weights = {w: idf.get(w, default) for w in union}
-    shared = sum(weights[w] for w in a & b)
+    # fsum: exact, so the figure does not depend on the order a set is walked in (hash seeds differ per run)
+    shared = math.fsum(weights[w] for w in a & b)
     unshared = max((weights[w] for w in union - (a & b)), default=0.0)
-    return shared / sum(weights.values()), unshared / default
+    return shared / math.fsum(weights.values()), unshared / default
 
 
 def pair_features(
