@@ -42,7 +42,7 @@ def _column(x, name):
     return x[:, CONTEXT_FEATURES.index(name)]
 
 
-def test_table_context_ranks_a_pair_among_all_rows_of_both_tables(tmp_path):
+def test_table_context_ranks_a_pair_among_all_rows_of_both_tables():
     left = [
         {"id": "0", "title": "Sony DSC-W120 digital camera", "price": "99"},
         {"id": "1", "title": "Canon PowerShot SD1100 IS camera", "price": "199"},
