@@ -79,7 +79,9 @@ class Settings(BaseSettings):
     scheduler_lease_seconds: float = Field(
         default=120, gt=0, description="A job's lease; a killed process's job is free again after this."
     )
-    takedown_recheck_days: int = Field(default=7, ge=1, description="Re-check confirmed listings after N days.")
+    takedown_recheck_days: int = Field(
+        default=7, ge=1, description="Re-check confirmed listings after N days."
+    )
     digest_min_risk: float = Field(
         default=0.6, ge=0, le=1, description="Flags at or above this are high-risk."
     )
