@@ -8,7 +8,8 @@ import json
 from typing import Any
 
 from playwright.async_api import Error as PlaywrightError
-from scrapy import Request
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy_playwright.page import PageMethod
 
@@ -84,20 +85,35 @@ class TaobaoSpider(PlatformSpider):
         if self.item_via == "api":
             return self._signed("h5api.m.taobao.com", DETAIL_API, "6.0", {"itemNumId": row.item_id})
         sandbox = self.settings.get("SURVEIL_SANDBOX_URL") or self.context.settings.sandbox_url
-        generation = self.rendered // PAGES_PER_CONTEXT
-        self.rendered += 1
-        self.issued[generation] = self.issued.get(generation, 0) + 1
         return Request(
             row.url or taobao.item_url(row.item_id),
             meta={
                 "playwright": True,
-                "playwright_context": f"{self.name}-mobile-{generation}",
                 "playwright_context_kwargs": self.session.browser_context_kwargs(proxy=sandbox),
                 "playwright_include_page": True,
                 "playwright_page_methods": [PageMethod("wait_for_selector", RENDERED, timeout=20_000)],
-                "context_generation": generation,
             },
         )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> TaobaoSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._to_context, signal=signals.request_reached_downloader)
+        return spider
+
+    def _to_context(self, request: Request, spider: Any = None) -> None:
+        """A page gets its browser context when it reaches the downloader, whose queue is first in, first
+        out: pages are rendered in the order they were given out, so at most two generations of contexts
+        are busy at a time. (Given out when the request is made, the scheduler's last-in-first-out order
+        left every generation with pages waiting behind newer ones until every context slot was held and
+        the crawl stood still.)"""
+        if not request.meta.get("playwright") or "context_generation" in request.meta:
+            return
+        generation = self.rendered // PAGES_PER_CONTEXT
+        self.rendered += 1
+        self.issued[generation] = self.issued.get(generation, 0) + 1
+        request.meta["playwright_context"] = f"{self.name}-mobile-{generation}"
+        request.meta["context_generation"] = generation
 
     async def _page_done(self, meta: dict[str, Any]) -> None:
         """Pages are closed as soon as they are read; a browser context is closed when every page it was
@@ -121,7 +137,7 @@ class TaobaoSpider(PlatformSpider):
             yield output
 
     def _reload(self, request: Request) -> Request:
-        """The same product page as a new browser page (in the current context generation)."""
+        """The same product page again, to be rendered in a new browser page."""
         again = self.item_request(request.meta["row"])
         again.meta.update(
             {

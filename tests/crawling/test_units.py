@@ -265,3 +265,49 @@ def test_profiles_load_and_refuse_bad_ones() -> None:
         parse_profile("code: x1\nname: X\nallowed_hosts: [a.b]\n", "bad.yaml")
     with pytest.raises(ProfileError, match="no platform profile"):
         load_profile("nosuch")
+
+
+def test_taobao_pages_get_their_browser_context_in_download_order() -> None:
+    import asyncio
+
+    from scrapy import Request
+
+    from spiders.taobao import PAGES_PER_CONTEXT, TaobaoSpider
+
+    class Context:
+        closed = False
+
+        async def close(self) -> None:
+            self.closed = True
+
+    class Page:
+        def __init__(self, context: Context) -> None:
+            self.context = context
+
+        async def close(self) -> None:
+            pass
+
+    spider = TaobaoSpider()
+    made = [
+        Request(f"https://h5.m.taobao.com/awp/core/detail.htm?id={n}", meta={"playwright": True})
+        for n in range(250)
+    ]
+    search = Request("https://h5api.m.taobao.com/h5/x/2.0/")
+    spider._to_context(search)
+    assert "playwright_context" not in search.meta
+    # the scheduler hands the newest requests out first; contexts follow the order they reach the downloader
+    arrived = list(reversed(made))
+    contexts: dict[int, Context] = {}
+    for position, request in enumerate(arrived):
+        spider._to_context(request)
+        spider._to_context(request)  # counted once
+        generation = position // PAGES_PER_CONTEXT
+        assert request.meta["context_generation"] == generation
+        assert request.meta["playwright_context"] == f"taobao-mobile-{generation}"
+        contexts.setdefault(generation, Context())
+    assert spider.issued == {0: 100, 1: 100, 2: 50}
+    for request in arrived:
+        meta = dict(request.meta)
+        meta["playwright_page"] = Page(contexts[meta["context_generation"]])
+        asyncio.run(spider._page_done(meta))
+    assert contexts[0].closed and contexts[1].closed and not contexts[2].closed
