@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from sqlalchemy import select
 
 from crawler.config import Settings
@@ -19,21 +18,11 @@ from crawler.storage.engine import transaction
 from crawler.storage.models import Category, CrawlRun, CrawlStat, Listing, Platform
 from crawler.storage.repositories import ListingRepository
 from crawler.timeutil import FixedClock
-from tests.distributed.helpers import REDIS_URL, delete_prefix, redis_reason, unique_prefix
+from tests.distributed.helpers import REDIS_URL
 
 NOW = datetime.fromisoformat("2026-11-20T18:00:00+00:00")
 EARLIER = datetime.fromisoformat("2026-11-01T18:00:00+00:00")
 CATEGORIES = ["mask", "towel", "toys"]
-
-
-@pytest.fixture
-def prefix():
-    reason = redis_reason()
-    if reason:
-        pytest.skip(reason)
-    value = unique_prefix()
-    yield value
-    delete_prefix(value)
 
 
 def test_categories_closed_out_from_the_workers_progress(tmp_path, prefix):

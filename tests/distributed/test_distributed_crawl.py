@@ -35,11 +35,9 @@ from tests.distributed.helpers import (
     REDIS_URL,
     REPO,
     child_env,
-    delete_prefix,
     redis_reason,
     settings_args,
     start_workers,
-    unique_prefix,
 )
 
 PLATFORMS = ["jd", "yhd"]
@@ -62,16 +60,6 @@ class Outcome:
     listings: list[tuple[str, str]]
     seen: dict[tuple[str, str], int]
     gone: set[tuple[str, str]]
-
-
-@pytest.fixture
-def prefix():
-    reason = redis_reason()
-    if reason:
-        pytest.skip(reason)
-    value = unique_prefix()
-    yield value
-    delete_prefix(value)
 
 
 @pytest.fixture(scope="module")

@@ -17,23 +17,10 @@ from scheduler.pipeline import NightlyOptions, crawl_stage, run_nightly
 from tests.distributed.helpers import (
     REDIS_URL,
     child_env,
-    delete_prefix,
-    redis_reason,
     start_workers,
-    unique_prefix,
 )
 
 NOW = "2026-11-20T18:00:00+00:00"
-
-
-@pytest.fixture
-def prefix():
-    reason = redis_reason()
-    if reason:
-        pytest.skip(reason)
-    value = unique_prefix()
-    yield value
-    delete_prefix(value)
 
 
 def test_distributed_crawl_stage_needs_redis_url(tmp_path):

@@ -1,0 +1,18 @@
+"""Fixtures shared by the distributed tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.distributed.helpers import delete_prefix, redis_reason, unique_prefix
+
+
+@pytest.fixture
+def prefix():
+    """A Redis key prefix of the test's own, deleted afterwards; skipped where no Redis answers."""
+    reason = redis_reason()
+    if reason:
+        pytest.skip(reason)
+    value = unique_prefix()
+    yield value
+    delete_prefix(value)
