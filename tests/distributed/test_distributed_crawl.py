@@ -167,15 +167,20 @@ def check_equal(single: Outcome, url: str, run_id: int) -> None:
     assert got.gone == single.gone
 
 
-def test_killed_worker_loses_nothing(tmp_path, prefix, empty_postgres, sandbox, single):
+def start_run(tmp_path: Path, prefix: str, url: str, sandbox_url: str):  # noqa: ANN201
+    """A distributed run over a database holding stale listings: its data folder, context, keys, Redis and id."""
     data = tmp_path / "distributed"
     data.mkdir()
-    plant_stale(empty_postgres)
-    context = distributed_context(empty_postgres, data, sandbox.url)
+    plant_stale(url)
+    context = distributed_context(url, data, sandbox_url)
     keys = Keys(prefix)
     server = coordinator.connect(REDIS_URL)
     plan = CrawlPlan(platforms=PLATFORMS, categories=CATEGORIES, depth=2, max_terms=1)
-    run_id = coordinator.start_run(context, plan, server, keys)
+    return data, context, keys, server, coordinator.start_run(context, plan, server, keys)
+
+
+def test_killed_worker_loses_nothing(tmp_path, prefix, empty_postgres, sandbox, single):
+    data, context, keys, server, run_id = start_run(tmp_path, prefix, empty_postgres, sandbox.url)
     env = child_env(empty_postgres, data, sandbox.url)
     # The victim is slow (a long per-platform delay): it takes requests from the queue and holds them
     # in its downloader. It starts alone, so it surely holds work when the other two join.
@@ -244,14 +249,7 @@ def test_killed_worker_loses_nothing(tmp_path, prefix, empty_postgres, sandbox, 
 
 
 def test_seed_held_by_a_dead_worker_is_crawled(tmp_path, prefix, empty_postgres, sandbox, single):
-    data = tmp_path / "distributed"
-    data.mkdir()
-    plant_stale(empty_postgres)
-    context = distributed_context(empty_postgres, data, sandbox.url)
-    keys = Keys(prefix)
-    server = coordinator.connect(REDIS_URL)
-    plan = CrawlPlan(platforms=PLATFORMS, categories=CATEGORIES, depth=2, max_terms=1)
-    run_id = coordinator.start_run(context, plan, server, keys)
+    data, context, keys, server, run_id = start_run(tmp_path, prefix, empty_postgres, sandbox.url)
     # What a worker killed between taking a seed and queueing its searches leaves behind.
     ghost = LeasedStore(server, keys.seeds("yhd"), lease_seconds=3, owner="crawl9:999")
     taken = ghost.pop()
