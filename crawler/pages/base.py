@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from crawler.items import ListingItem
@@ -28,6 +29,8 @@ class SearchRow:
     sales_count: int | None = None
     comment_count: int | None = None
     available: bool = True
+    #: A paid placement (ad) rather than an organic result.
+    sponsored: bool = False
 
     @property
     def title(self) -> str:
@@ -62,6 +65,15 @@ class SearchPage:
     layout: str = ""
     #: Values the next page request needs (PDD ``flip``, cursors).
     state: dict[str, Any] = field(default_factory=dict)
+    #: For a page without rows: the page's own word that there are none (its result count, its
+    #: no-results marker). A page object never returns a page with no rows and no such evidence; it
+    #: raises :class:`LayoutChanged` instead.
+    empty_evidence: str = ""
+
+    @property
+    def status(self) -> str:
+        """``ok`` (rows) or ``empty`` (a recognised no-results page); see :class:`PageOutcome`."""
+        return PageOutcome.OK if self.rows else PageOutcome.EMPTY
 
 
 @dataclass
@@ -84,5 +96,28 @@ class Block:
         return f"{self.kind}: {self.reason}"
 
 
+class PageOutcome(StrEnum):
+    """How every search or item page ends: exactly one of these, never "0 rows" without a word."""
+
+    OK = "ok"  # rows (or an item)
+    EMPTY = "empty"  # a recognised no-results page, with the page's own evidence
+    BLOCKED = "blocked"  # captcha, risk check, rate limit, login wall, signing failure
+    LAYOUT_CHANGED = "layout_changed"  # a response none of the platform's known layouts reads
+
+
 class PageError(ValueError):
     """A response that is neither content nor a recognised block (wrong shape, truncated, not JSON)."""
+
+
+class LayoutChanged(PageError):
+    """A well-formed response that none of the platform's known layouts reads, a known layout that gives
+    no rows while the page claims results, or rows without the fields that layout always gives.
+
+    ``layout`` names the layout that was closest (or ``""`` when none was recognised); ``problems`` lists
+    what was missing, for the run's report and ``surveil pages parse``.
+    """
+
+    def __init__(self, message: str, *, layout: str = "", problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.layout = layout
+        self.problems = list(problems or [message])
