@@ -83,6 +83,8 @@ class ItemPage:
     gone: bool = False
     #: The page asks for a logged-in session to show something (e.g. the price).
     login_required: bool = False
+    #: Which page generation was read (e.g. "taobao-h5-detail-2019"), for logs and tests.
+    layout: str = ""
 
 
 @dataclass(frozen=True)

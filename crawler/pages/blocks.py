@@ -102,6 +102,9 @@ def block_from_json(data: Any) -> Block | None:
 
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_SCRIPT_JUMP = re.compile(r"location(?:\.href)?\s*(?:=|\.replace\(|\.assign\()\s*['\"]([^'\"]+)['\"]")
+#: Words of the slider and picture challenges the Chinese platforms serve in place of a page.
+SLIDER_MARKERS = ("拖动滑块", "向右滑动", "滑动验证", "请按住滑块", "请完成下列验证")
 
 
 def block_from_html(text: str) -> Block | None:
@@ -116,6 +119,13 @@ def block_from_html(text: str) -> Block | None:
         return Block("risk", "JD security verification page")
     if "risk_handler" in head and "cfe.m.jd.com" in head:
         return Block("risk", "JD risk_handler verification page")
+    if "安全验证" in title or "验证码" in title or any(marker in head for marker in SLIDER_MARKERS):
+        return Block("captcha", f"slider or picture verification page ({title or 'untitled'})")
+    if len(text) < 5_000:  # a stub whose only job is to send the browser elsewhere (a login page)
+        for target in _SCRIPT_JUMP.findall(head):
+            found = block_from_url(target)
+            if found:
+                return found
     return None
 
 

@@ -250,5 +250,76 @@ def strip_jsonp(text: str) -> str:
     stripped = text.strip()
     if stripped[:1] in "{[":
         return stripped
+    if stripped.startswith("/**/"):
+        stripped = stripped[4:].lstrip()
     match = re.match(r"^[\w$.]+\s*\((.*)\)\s*;?\s*$", stripped, re.S)
     return match.group(1) if match else stripped
+
+
+_JSONP = re.compile(r"^\s*(?:/\*\*/\s*)?[A-Za-z_$][\w$.]*\s*\(")
+_HEX_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\x([0-9a-fA-F]{2})")
+
+
+def looks_like_json(text: str) -> bool:
+    """A JSON body, bare or wrapped in a JSONP callback of any name (``searchCB(``, ``mtopjsonp3(``)."""
+    head = text.lstrip()[:200]
+    return head[:1] in "{[" or bool(_JSONP.match(head))
+
+
+def loads_lenient(text: str) -> Any:
+    """JSON or JSONP (any callback name) as data; JavaScript ``\\xNN`` escapes, which are not JSON, are
+    read as the characters they stand for. ``None`` when the text cannot be read (truncated, not JSON)."""
+    body = strip_jsonp(text)
+    try:
+        return json.loads(body)
+    except ValueError:
+        pass
+    fixed = _HEX_ESCAPE.sub(lambda m: f"{m.group(1)}\\u00{m.group(2)}", body)
+    try:
+        return json.loads(fixed)
+    except ValueError:
+        return loads_js(fixed)
+
+
+_ASSIGNED = re.compile(r"(?:=|export\s+default|JSON\.parse\()\s*\(?\s*(?=[{\[])")
+
+
+def assigned_objects(text: str, limit: int = 50) -> list[Any]:
+    """Every object literal a script assigns or exports (``x = {…}``, ``export default {…}``), in page
+    order, outer literals only; unreadable ones are left out."""
+    found: list[Any] = []
+    end = -1
+    for match in _ASSIGNED.finditer(text):
+        start = match.end()
+        if start < end:
+            continue
+        literal = _balanced(text, start)
+        if literal is None:
+            continue
+        end = start + len(literal)
+        value = loads_js(literal)
+        if value is not None:
+            found.append(value)
+        if len(found) >= limit:
+            break
+    return found
+
+
+def find_dict(data: Any, test: Any, depth: int = 10) -> Any:
+    """The first dict (depth first, in document order) for which ``test(d)`` is true, or ``None``."""
+    if depth < 0:
+        return None
+    if isinstance(data, dict):
+        if test(data):
+            return data
+        children = data.values()
+    elif isinstance(data, list):
+        children = data
+    else:
+        return None
+    for child in children:
+        if isinstance(child, dict | list):
+            hit = find_dict(child, test, depth - 1)
+            if hit is not None:
+                return hit
+    return None

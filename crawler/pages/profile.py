@@ -8,15 +8,39 @@ from urllib.parse import urljoin
 
 from crawler.crawling.profiles.loader import BlockRule, PlatformProfile
 from crawler.items import ListingItem
-from crawler.pages.base import Block, ItemPage, PageError, SearchPage, SearchRow
+from crawler.pages.base import Block, ItemPage, LayoutChanged, PageError, SearchPage, SearchRow
+from crawler.pages.contract import search_page
 from crawler.pages.markup import dig, parse_count, parse_price, plain_text, strip_jsonp
 
 
 def _json(response: Any) -> Any:
+    text = response.text
+    if text.lstrip()[:1] == "<":
+        raise LayoutChanged(
+            "an HTML page where the profile expects JSON", problems=["HTML where JSON was expected"]
+        )
     try:
-        return json.loads(strip_jsonp(response.text))
+        return json.loads(strip_jsonp(text))
     except ValueError as exc:
         raise PageError(f"not JSON: {exc}") from exc
+
+
+def block_of(response: Any, profile: PlatformProfile, kind: str) -> Block | None:
+    """The profile's own block rules for a search or item response (after the common block forms)."""
+    if kind == "search":
+        rules, is_json = profile.search.blocks, profile.search.format == "json"
+    else:
+        rules = profile.item.blocks if profile.item else []
+        is_json = bool(profile.item and profile.item.format == "json")
+    data = None
+    if is_json:
+        try:
+            data = json.loads(strip_jsonp(response.text))
+        except ValueError:
+            data = None
+        if data is None:
+            return None
+    return check_blocks(response, rules, data)
 
 
 def _css(node: Any, selector: str) -> str:
@@ -39,11 +63,16 @@ def parse_search(response: Any, profile: PlatformProfile, page_no: int = 1) -> S
     spec = profile.search
     rows: list[SearchRow] = []
     total = None
+    layout = f"profile:{profile.code}"
     if spec.format == "json":
         data = _json(response)
         entries = dig(data, spec.rows)
         if not isinstance(entries, list):
-            raise PageError(f"{profile.code}: no list at {spec.rows}")
+            raise LayoutChanged(
+                f"{profile.code}: no list at {spec.rows}",
+                layout=layout,
+                problems=[f"no result list at {spec.rows}"],
+            )
         total = parse_count(dig(data, spec.total)) if spec.total else None
         getter = lambda entry, path: dig(entry, path)  # noqa: E731
         has_next_value = dig(data, spec.has_next) if spec.has_next else None
@@ -51,6 +80,7 @@ def parse_search(response: Any, profile: PlatformProfile, page_no: int = 1) -> S
         entries = response.css(spec.rows)
         getter = lambda entry, selector: _css(entry, selector)  # noqa: E731
         has_next_value = bool(response.css(spec.has_next)) if spec.has_next else None
+        total = parse_count(_css(response, spec.total)) if spec.total else None
     for rank, entry in enumerate(entries, 1):
         values = {name: getter(entry, path) for name, path in spec.fields.items()}
         item_id = str(values.get("item_id") or "").strip()
@@ -87,7 +117,17 @@ def parse_search(response: Any, profile: PlatformProfile, page_no: int = 1) -> S
         has_next = page_no * spec.page_size < total
     else:
         has_next = len(entries) >= spec.page_size
-    return SearchPage(rows=rows, total=total, has_next=has_next, layout=f"profile:{profile.code}")
+    required = ["item_id", "title"] + (["price"] if "price" in spec.fields else [])
+    return search_page(
+        rows,
+        layout=layout,
+        entries=len(entries),
+        claimed=total,
+        empty_evidence=f"{spec.total} = 0" if total == 0 and spec.total else "",
+        required=required,
+        total=total,
+        has_next=has_next,
+    )
 
 
 def _from_specs(specs: dict[str, str], names: list[str]) -> str | None:
@@ -103,7 +143,7 @@ def parse_item(response: Any, profile: PlatformProfile, row: SearchRow) -> ItemP
     if spec is None:
         raise PageError(f"{profile.code}: the profile has no item page")
     if spec.gone_when and spec.format == "html" and response.css(spec.gone_when):
-        return ItemPage(item=row.to_item(profile.code), gone=True)
+        return ItemPage(item=row.to_item(profile.code), gone=True, layout=f"profile:{profile.code}")
     if spec.format == "json":
         data = _json(response)
         values = {name: dig(data, path) for name, path in spec.fields.items()}
@@ -120,7 +160,11 @@ def parse_item(response: Any, profile: PlatformProfile, row: SearchRow) -> ItemP
                     specs[key] = value
     title = plain_text(str(values.get("title") or "")) or row.title
     if not title:
-        raise PageError(f"{profile.code}: product page without a title")
+        raise LayoutChanged(
+            f"{profile.code}: product page without a title",
+            layout=f"profile:{profile.code}",
+            problems=["no title on the product page"],
+        )
     price, masked = parse_price(values.get("price"))
     seller_name = plain_text(str(values.get("seller_name") or "")) or row.seller_name
     barcode = _from_specs(specs, spec.barcode_from_specs)
@@ -143,4 +187,4 @@ def parse_item(response: Any, profile: PlatformProfile, row: SearchRow) -> ItemP
         image_urls=[u for u in images if isinstance(u, str)] or ([row.image_url] if row.image_url else []),
         detail_fetched=True,
     )
-    return ItemPage(item=item)
+    return ItemPage(item=item, layout=f"profile:{profile.code}")
