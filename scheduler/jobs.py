@@ -9,7 +9,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 ZONE = "Asia/Shanghai"
-NIGHTLY_PLATFORMS = ("jd", "taobao", "pdd", "yhd", "aliexpress", "amazon")
+
+
+def nightly_platforms() -> tuple[str, ...]:
+    """Every platform of the shipped platform list, in its order: a platform added there (东方CJ 'ocj'
+    was once left out of a hard-coded copy of the list) is crawled nightly without touching this file."""
+    from crawler.catalogue.schema import load_platforms
+
+    return tuple(platform.code for platform in load_platforms())
 
 
 @dataclass(frozen=True)
@@ -22,15 +29,15 @@ class JobSpec:
 
 
 def job_specs(
-    platforms: tuple[str, ...] = NIGHTLY_PLATFORMS,
+    platforms: tuple[str, ...] | None = None,
     crawl_start_hour: int = 1,
     stagger_minutes: int = 15,
-    takedown_days: int = 7,
+    takedown_days: int | None = None,
 ) -> list[JobSpec]:
     """Crawls start at 01:00 staggered per platform; the pipeline after them at 04:30; the digest at
     07:30; the purchase plan on Monday mornings; takedown re-checks and relisting searches daily."""
     specs = []
-    for index, platform in enumerate(platforms):
+    for index, platform in enumerate(nightly_platforms() if platforms is None else platforms):
         minutes = crawl_start_hour * 60 + index * stagger_minutes
         specs.append(
             JobSpec(
@@ -53,7 +60,8 @@ def job_specs(
             "takedown.recheck",
             "takedown_recheck",
             CronTrigger(hour=5, minute=30, timezone=ZONE),
-            {"after_days": takedown_days},
+            # None: the job reads SURVEIL_TAKEDOWN_RECHECK_DAYS when it runs, so the setting takes effect.
+            {"after_days": takedown_days} if takedown_days else {},
             "re-check reported listings for takedown",
         ),
         JobSpec(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -76,3 +77,15 @@ def sync_jobs(
         else:
             report[spec.job_id] = "kept"
     return report
+
+
+def due_at(specs: list[JobSpec], when: datetime) -> list[tuple[JobSpec, datetime]]:
+    """The jobs whose trigger fires in the minute of ``when``, each with that fire time (its
+    ``scheduled_for``, so a tick run twice for the same minute does each job once)."""
+    minute = when.replace(second=0, microsecond=0)
+    due = []
+    for spec in specs:
+        fire = spec.trigger.get_next_fire_time(None, minute)
+        if fire is not None and fire == minute:
+            due.append((spec, fire))
+    return due

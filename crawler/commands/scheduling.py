@@ -18,30 +18,97 @@ app = typer.Typer(
 
 
 @app.command()
-def run(ctx: typer.Context) -> None:
-    """Run the scheduler in the foreground until stopped (SIGTERM or Ctrl-C)."""
+def run(
+    ctx: typer.Context,
+    once: bool = typer.Option(
+        False,
+        "--once",
+        help="One tick, then exit: store the jobs, run those due in the minute of --at (default now).",
+    ),
+    at: str | None = typer.Option(
+        None, "--at", help="With --once: the tick's time, ISO 8601 with zone (2026-11-21T07:30+08:00)."
+    ),
+) -> None:
+    """Run the scheduler in the foreground until stopped (SIGTERM or Ctrl-C), or one tick with --once."""
+    import threading
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
     from scheduler.jobs import job_specs
     from scheduler.runner import build_scheduler, sync_jobs
 
     context = app_context(ctx)
+    if at is not None and not once:
+        fail("--at needs --once (the running scheduler follows the real clock)")
+    tick = _tick_time(at) if once else None
     migrate.upgrade(context.engine)
     config = ctx.find_root().params.get("config")
-    scheduler = build_scheduler(context.settings)
-
-    def stop(_signum: int, _frame: object) -> None:
-        scheduler.shutdown(wait=False)
-
-    signal.signal(signal.SIGTERM, stop)
+    specs = job_specs()
+    # A background scheduler: a blocking one would block in start() and never store the jobs.
+    scheduler = build_scheduler(context.settings, BackgroundScheduler)
     scheduler.start(paused=True)
-    report = sync_jobs(scheduler, job_specs(), str(config) if config else None)
+    report = sync_jobs(scheduler, specs, str(config) if config else None)
     for job in scheduler.get_jobs():
         console().print(f"{job.id:24} {report.get(job.id, '')!s:8} next {format_local(job.next_run_time)}")
+    if tick is not None:
+        # Detach the store first: a stopping scheduler must not run the stored jobs itself.
+        scheduler.remove_jobstore("default")
+        scheduler.shutdown(wait=False)
+        _run_tick(context, specs, tick)
+        return
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     scheduler.resume()
     console().print("scheduler running; Ctrl-C to stop")
+    while not stop.wait(1):
+        pass
+    console().print("stopping: waiting for running jobs")
+    scheduler.shutdown(wait=True)
+
+
+def _tick_time(at: str | None):  # noqa: ANN202 - datetime, imported lazily
+    from datetime import UTC, datetime
+
+    if at is None:
+        return datetime.now(UTC)
     try:
-        signal.pause()
-    except KeyboardInterrupt:
-        scheduler.shutdown(wait=True)
+        when = datetime.fromisoformat(at)
+    except ValueError as exc:
+        fail(f"--at: {exc}")
+    if when.tzinfo is None:
+        fail(f"--at {at}: give the time zone (e.g. +08:00)")
+    return when
+
+
+def _run_tick(context, specs, tick) -> None:  # noqa: ANN001 - AppContext, JobSpec list, datetime
+    """Run, one after the other and each under its lease, the jobs due in the tick's minute."""
+    from crawler.timeutil import FixedClock
+    from scheduler.runner import due_at
+    from scheduler.tasks import run_task
+
+    due = due_at(specs, tick)
+    out = console()
+    if not due:
+        out.print(f"tick {format_local(tick)}: no job is due")
+        return
+    failed = 0
+    for spec, fire in due:
+        context.clock = FixedClock(fire)
+        try:
+            outcome = run_task(context, spec.job_id, spec.task, spec.params, scheduled_for=fire)
+        except Exception as exc:  # noqa: BLE001 - recorded in the job run; reported here
+            failed += 1
+            out.print(f"tick {format_local(fire)}: {spec.job_id} failed: {exc.__class__.__name__}: {exc}")
+            continue
+        failed += outcome.outcome == "failed"
+        out.print(f"tick {format_local(fire)}: {spec.job_id} {outcome.outcome} (job run {outcome.run_id})")
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -83,6 +150,7 @@ def history(
 ) -> None:
     """Every job run with its outcome, newest first."""
     context = app_context(ctx)
+    zone = context.settings.display_timezone
     migrate.upgrade(context.engine)
     with context.sessions() as session:
         runs = JobRunRepository(session).recent(limit, job)
@@ -91,8 +159,8 @@ def history(
                 "id": r.id,
                 "job_id": r.job_id,
                 "outcome": r.outcome,
-                "started": format_local(r.started_at),
-                "finished": format_local(r.finished_at),
+                "started": format_local(r.started_at, zone),
+                "finished": format_local(r.finished_at, zone),
                 "holder": r.holder,
                 "detail": r.detail,
             }
@@ -100,6 +168,10 @@ def history(
         ]
     if as_json:
         print_json(rows)
+        return
+    if not rows:
+        which = f"job {job}" if job else "any job"
+        console().print(f"No runs of {which} recorded yet: the scheduler has not run it.")
         return
     table = Table(title="Job runs")
     for column in ("id", "job", "outcome", "started", "finished", "detail"):

@@ -1,0 +1,1 @@
+"""The user-facing `surveil` commands, each run as a user runs it."""
