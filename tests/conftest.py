@@ -17,19 +17,18 @@ from crawler.storage import migrate
 from crawler.storage.base import Base
 from crawler.storage.engine import make_engine, make_session_factory
 from crawler.timeutil import FixedClock
+from tests import resources
+from tests.resources import Resource, require
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SURVEIL_SHARED_DATA", REPO.parent / "shared" / "data"))
 POSTGRES_ADMIN_URL = os.environ.get("SURVEIL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
-_postgres_state: dict[str, object] = {"ran": 0, "skipped_reason": None}
-
 
 def shared_data(*parts: str) -> Path:
-    """A path under ../shared/data; the test is skipped, with the reason, where it is absent."""
+    """A path under ../shared/data; where it is absent the test is skipped (failed in strict mode)."""
     path = SHARED_DATA.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"shared data not available: {path} (set SURVEIL_SHARED_DATA)")
+    require(Resource.SHARED_DATA, None if path.exists() else f"{path} does not exist")
     return path
 
 
@@ -47,10 +46,7 @@ def _postgres_reason() -> str | None:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test session, dropped at the end."""
-    reason = _postgres_reason()
-    if reason:
-        _postgres_state["skipped_reason"] = reason
-        pytest.skip(reason)
+    require(Resource.POSTGRES, _postgres_reason())
     name = f"surveil_test_{uuid.uuid4().hex[:10]}"
     admin = make_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -103,7 +99,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     engine = make_engine(url)
     _truncate_all(engine)
     engine.dispose()
-    _postgres_state["ran"] = int(_postgres_state["ran"]) + 1  # type: ignore[call-overload]
     yield url
 
 
@@ -124,22 +119,16 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 11, 20, 18, 0, tzinfo=UTC))
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    reason = _postgres_state["skipped_reason"]
-    if reason:
-        terminalreporter.write_line(f"PostgreSQL half: SKIPPED. {reason}", yellow=True, bold=True)
-    elif _postgres_state["ran"]:
-        terminalreporter.write_line(
-            f"PostgreSQL half: ran {_postgres_state['ran']} storage tests against {POSTGRES_ADMIN_URL}",
-            green=True,
-        )
-
-
 def pytest_configure(config: pytest.Config) -> None:
+    resources.configure(config)
     config.addinivalue_line(
         "markers",
         "sandbox(**kwargs): arguments for the `sandbox` fixture (seed, size, faults, night, references)",
     )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    resources.unconfigure(config)
 
 
 @pytest.fixture

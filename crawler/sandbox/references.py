@@ -3,7 +3,9 @@
 Real entries come through ``crawler.references.read_records`` from a fixed set of files under the shared
 data directory, picked deterministically (files in a fixed order, records sorted, only those with a usable
 brand and model) and mapped to catalogue categories by keywords. Categories without a real entry, and every
-category when the data or the importer is missing, use the small fictional list shipped in ``data/``.
+category when the shared data is missing, use the small fictional list shipped in ``data/``. A real file that
+is there but that the importer cannot read raises :class:`RealListError` naming the file and the reason: a
+broken importer must not pass unnoticed as a marketplace planted from the fictional list alone.
 """
 
 from __future__ import annotations
@@ -96,6 +98,15 @@ CATEGORY_HINTS: dict[str, tuple[str, ...]] = {
 _USABLE_MODEL = re.compile(r"[A-Za-z0-9]")
 
 
+class RealListError(RuntimeError):
+    """A real reference list under the shared data directory that the importer failed to read."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"real reference list {path} could not be read: {reason}")
+        self.path = path
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class SandboxRef:
     """A reference entry as the marketplace uses it."""
@@ -184,11 +195,10 @@ def default_shared_dir() -> Path | None:
 
 def real_refs(data_dir: Path, categories: Iterable[str], per_category: int = 6) -> list[SandboxRef]:
     """Usable real entries, mapped to categories, at most ``per_category`` each, taken from the files in
-    turn so that every source is represented; [] when the importer or the files are missing."""
-    try:
-        from crawler.references import read_records  # type: ignore[attr-defined]
-    except ImportError:
-        return []
+    turn so that every source is represented; files that are absent are left out, a file the importer
+    fails on raises :class:`RealListError`."""
+    from crawler.references import read_records
+
     known = list(categories)
     candidates: dict[str, list[list[SandboxRef]]] = {code: [] for code in known}
     for rel in REAL_FILES:
@@ -197,8 +207,11 @@ def real_refs(data_dir: Path, categories: Iterable[str], per_category: int = 6) 
             continue
         try:
             result = read_records(path)
-        except Exception:  # noqa: BLE001, S112 - an unreadable file only means fewer real entries
-            continue
+        except Exception as exc:  # noqa: BLE001 - whatever the importer raised, named with its file
+            raise RealListError(path, f"{exc.__class__.__name__}: {exc}") from exc
+        if not result.records:
+            errors = [p for p in result.problems if p.severity == "error"]
+            raise RealListError(path, errors[0].reason[:300] if errors else "no records in it")
         per_file: dict[str, list[SandboxRef]] = {}
         seen: set[str] = set()
         for record in sorted(result.records, key=lambda r: str(r.ref_id)):

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from crawler.browser.devices import device_profile
-from crawler.browser.launch import BrowserNotFound, find_chromium
+from tests.resources import require_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -58,10 +58,7 @@ def js_site():
 
 
 def test_renders_a_javascript_page_as_a_mobile_device(js_site, tmp_path: Path):
-    try:
-        find_chromium()
-    except BrowserNotFound as exc:
-        pytest.skip(str(exc))
+    require_chromium()
     base, agents = js_site
     profile = device_profile("iPhone 13")
     shot = tmp_path / "shot.png"

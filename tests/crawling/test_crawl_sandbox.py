@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.crawling.helpers import listings, run, run_crawl, session, stats, truth_live
+from tests.resources import require_chromium
 
 CATEGORY = "mask"
 SIZE = 300  # 10 listings per category per platform
@@ -86,13 +87,7 @@ def test_jd_masked_price_is_unknown_and_a_session_unmasks_it(sandbox, tmp_path: 
 
 @pytest.mark.sandbox(size=SIZE)
 def test_taobao_item_pages_through_the_mobile_browser(sandbox, tmp_path: Path) -> None:
-    pytest.importorskip("playwright")
-    from crawler.browser.launch import BrowserNotFound, find_chromium
-
-    try:
-        find_chromium()
-    except BrowserNotFound as exc:
-        pytest.skip(str(exc))
+    require_chromium()
     result = run_crawl(
         tmp_path, sandbox.url, "-p", "taobao", "-c", CATEGORY, "--depth", "1", "--max-terms", "1"
     )

@@ -26,6 +26,7 @@ from tests.crawling.helpers import (
     stats,
     truth_live,
 )
+from tests.resources import require_chromium
 
 ALL_SIX = ("jd", "pdd", "yhd", "aliexpress", "amazon", "ocj")
 
@@ -76,13 +77,7 @@ def test_every_http_spider_under_the_combined_fault_profile(sandbox, tmp_path: P
 def test_taobao_under_the_combined_fault_profile(sandbox, tmp_path: Path) -> None:
     """Taobao beside the six above: mtop search with its token dance and item pages rendered in the
     mobile browser (whose own detail API calls meet the faults too)."""
-    pytest.importorskip("playwright")
-    from crawler.browser.launch import BrowserNotFound, find_chromium
-
-    try:
-        find_chromium()
-    except BrowserNotFound as exc:
-        pytest.skip(str(exc))
+    require_chromium()
     # Taobao's robots.txt disallows everything: the administrator's switch is off for it.
     set_platform(tmp_path, "taobao", obey_robots=False)
     result = run_crawl(

@@ -39,6 +39,9 @@ from tests.distributed.helpers import (
     settings_args,
     start_workers,
 )
+from tests.resources import Resource, require
+
+pytestmark = pytest.mark.redis
 
 PLATFORMS = ["jd", "yhd"]
 CATEGORIES = ["mask", "towel"]
@@ -66,8 +69,7 @@ class Outcome:
 def sandbox() -> Iterator:
     from crawler.sandbox.testing import running_sandbox
 
-    if redis_reason():
-        pytest.skip(redis_reason())
+    require(Resource.REDIS, redis_reason())
     with running_sandbox(size=600, in_process=False) as handle:
         yield handle
 

@@ -13,6 +13,9 @@ from crawler.distributed.keys import Keys
 from crawler.distributed.limiter import PlatformRateLimiter
 from crawler.distributed.queue import LEASE_META, LeasedStore, ReliableQueue, pending_key, reap_key
 from tests.distributed.helpers import REDIS_URL, delete_prefix, redis_reason, unique_prefix
+from tests.resources import Resource, require
+
+pytestmark = pytest.mark.redis
 
 
 class Jd(Spider):
@@ -24,9 +27,7 @@ class Jd(Spider):
 
 @pytest.fixture
 def server():
-    reason = redis_reason()
-    if reason:
-        pytest.skip(reason)
+    require(Resource.REDIS, redis_reason())
     import redis
 
     prefix = unique_prefix()

@@ -13,23 +13,20 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler import __version__
 from crawler.browser.devices import device_profile
-from crawler.browser.launch import BrowserNotFound, find_chromium
 from crawler.evidence.hashing import sha256_bytes
 from crawler.evidence.layout import EvidenceLayout
 from crawler.evidence.service import EvidenceService, capture_for_flags
 from crawler.evidence.verify import verify
 from crawler.storage.models import EvidenceCapture
 from tests.evidence.conftest import add_listing
+from tests.resources import require_chromium
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(autouse=True)
 def _needs_chromium() -> None:
-    try:
-        find_chromium()
-    except BrowserNotFound as exc:
-        pytest.skip(str(exc))
+    require_chromium()
 
 
 def test_flag_capture_through_the_sandbox_proxy_stores_every_artefact(

@@ -10,7 +10,7 @@ import pytest
 
 from crawler.sandbox.config import PLATFORMS, SandboxConfig
 from crawler.sandbox.content import Market
-from crawler.sandbox.references import load_pool, shipped_refs
+from crawler.sandbox.references import REAL_FILES, RealListError, load_pool, shipped_refs
 
 
 def market(**kw) -> Market:
@@ -185,11 +185,31 @@ def test_real_reference_entries_when_the_shared_data_is_there() -> None:
     data = shared_data("recalls")
     codes = [c.code for c in market().specs]
     pool = load_pool(data.parent, codes)
-    if pool.origin == "shipped":
-        pytest.skip("crawler.references.read_records is not available")
+    assert pool.origin == f"shared:{data.parent}", "the shared data is there: its real entries are used"
     real = [r for r in pool.refs if r.source != "sandbox-shipped"]
     assert real, "real entries are picked"
     assert pool == load_pool(data.parent, codes), "deterministic"
     assert all(r.category in codes and r.model for r in pool.refs)
     assert all(r.brand or (re.search(r"\d", r.model) and re.search(r"[A-Za-z]", r.model)) for r in pool.refs)
     assert len({r.source for r in real}) >= 2, "entries come from several sources"
+
+
+def test_a_real_list_the_importer_cannot_read_is_named_not_passed_over(tmp_path) -> None:
+    """A real file that is there but yields nothing (a broken importer, a damaged file) stops the marketplace
+    with the file and the reason, instead of a quiet fall-back to the fictional list."""
+    broken = tmp_path / REAL_FILES[1]
+    broken.parent.mkdir(parents=True)
+    broken.write_text("{not json\n", encoding="utf-8")
+    codes = [c.code for c in market().specs]
+    with pytest.raises(RealListError) as caught:
+        load_pool(tmp_path, codes)
+    assert caught.value.path == broken
+    assert "JSON" in caught.value.reason or "format" in caught.value.reason
+    assert str(broken) in str(caught.value)
+
+
+def test_absent_real_files_leave_the_shipped_list(tmp_path) -> None:
+    codes = [c.code for c in market().specs]
+    pool = load_pool(tmp_path, codes)
+    assert pool.origin == "shipped"
+    assert {r.source for r in pool.refs} == {r.source for r in shipped_refs() if r.category in codes}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.browser.launch import BrowserNotFound, find_chromium, launch_options
+from crawler.browser.launch import launch_options
+from tests.resources import require_chromium
 
 pytestmark = pytest.mark.browser
 
@@ -18,10 +19,7 @@ MOBILE_UA = (
 def test_browser_renders_what_plain_http_cannot_see(sandbox) -> None:
     from playwright.sync_api import sync_playwright
 
-    try:
-        executable = find_chromium()
-    except BrowserNotFound as exc:
-        pytest.skip(str(exc))
+    executable = require_chromium()
     records = [r for r in sandbox.truth("taobao") if r["status"] == "live"]
     targets = [
         next(r for r in records if "tmall" in r["url"]),

@@ -10,8 +10,6 @@ from scrapy.http import HtmlResponse, TextResponse
 from crawler.sandbox.testing import running_sandbox
 from tests.sandbox.client import fetch, jd_search
 
-pages = pytest.importorskip("crawler.pages")
-
 
 @pytest.mark.sandbox(size=3000)
 @pytest.mark.parametrize(

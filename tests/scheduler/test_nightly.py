@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from crawler.browser.launch import BrowserNotFound, find_chromium
 from crawler.config import load_settings
 from crawler.context import AppContext
 from crawler.references.importer import import_file
@@ -18,6 +17,7 @@ from crawler.storage.models import EvidenceCapture, Flag, JobRun, Listing
 from crawler.timeutil import FixedClock
 from scheduler.pipeline import NightlyOptions, flags_without_evidence, run_nightly
 from scheduler.tasks import run_task
+from tests.resources import require_chromium
 
 
 @pytest.fixture
@@ -35,10 +35,7 @@ def context(tmp_path: Path, sandbox) -> AppContext:
 
 @pytest.mark.sandbox(size=300)
 def test_one_night_crawls_flags_and_captures_evidence(context: AppContext) -> None:
-    try:
-        find_chromium()
-    except BrowserNotFound as exc:
-        pytest.skip(str(exc))
+    require_chromium()
     stages: list[tuple[str, str]] = []
     report = run_nightly(
         context,

@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from crawler.browser.launch import BrowserNotFound, find_chromium
 from crawler.config import load_settings
 from crawler.context import AppContext
 from crawler.references.importer import import_file
@@ -30,6 +29,7 @@ from crawler.sandbox.testing import running_sandbox
 from crawler.storage import migrate
 from crawler.storage.models import JobRun, Listing, Platform
 from scheduler.pipeline import flags_without_evidence
+from tests.resources import require_chromium
 
 pytestmark = pytest.mark.slow
 
@@ -59,10 +59,7 @@ def _run_job(job: str, at: datetime, env: dict[str, str], kill_after: float | No
 
 
 def test_seven_nights_with_faults_and_kills(tmp_path: Path) -> None:
-    try:
-        find_chromium()
-    except BrowserNotFound as exc:
-        pytest.skip(str(exc))
+    require_chromium()
     db_url = f"sqlite:///{tmp_path / 'surveil.db'}"
     settings = load_settings(data_dir=tmp_path / "var", database_url=db_url)
     context = AppContext(settings=settings)

@@ -174,10 +174,9 @@ def test_cli_export_and_status(context, tmp_path, monkeypatch):
 
 
 def test_letter_prints_to_pdf(context, tmp_path):
-    from crawler.browser.launch import find_chromium
+    from tests.resources import require_chromium
 
-    if find_chromium() is None:
-        pytest.skip("no Chromium on this machine")
+    require_chromium()
     _seed(context)
     with transaction(context.sessions) as session:
         result = export_requests(session, context.clock, "jd", tmp_path / "pdf", pdf=True)

@@ -74,12 +74,10 @@ def chromium_browser():
     same run (the sandbox's and the evidence tests') fail with "Sync API inside the asyncio loop"."""
     from playwright.sync_api import sync_playwright
 
-    from crawler.browser.launch import BrowserNotFound, find_chromium, launch_options
+    from crawler.browser.launch import launch_options
+    from tests.resources import require_chromium
 
-    try:
-        executable = find_chromium(load_settings().browser_executable)
-    except BrowserNotFound as exc:
-        pytest.skip(str(exc))
+    executable = require_chromium(load_settings().browser_executable)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(**launch_options(executable))
         yield browser
