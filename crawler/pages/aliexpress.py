@@ -9,22 +9,27 @@ Generations, keyed by what the page contains:
 
 from __future__ import annotations
 
-import json
 import re
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urljoin
 
 from crawler.items import ListingItem
-from crawler.pages.base import ItemPage, PageError, SearchPage, SearchRow
+from crawler.pages.base import ItemPage, LayoutChanged, PageError, SearchPage, SearchRow
+from crawler.pages.contract import search_page, unknown_layout
 from crawler.pages.markup import (
+    assigned_objects,
     dig,
+    find_dict,
     js_object_after,
+    json_title,
+    loads_lenient,
+    looks_like_json,
     marked_text,
     node_text,
     parse_count,
     parse_price,
     plain_text,
-    strip_jsonp,
 )
 
 PLATFORM = "aliexpress"
@@ -40,63 +45,125 @@ def item_url(item_id: str) -> str:
     return f"https://www.aliexpress.com/item/{item_id}.html"
 
 
+#: Search layouts. ``mods.itemList`` (productV3 entries) is read wherever the page or API puts it: bare
+#: JSON, JSONP, ``window._dida_config_._init_data_``, ``window.runParams``, a JavaScript module's
+#: ``export default`` or any assignment.
+ITEMLIST = "aliexpress-itemlist-2020"
+LIST_ITEM = "aliexpress-list-item-2013"
+CENT = Decimal("0.01")
+ITEM_LAYOUT = "aliexpress-runparams-2019"  # /item/<id>.html: window.runParams = { data: {…Module} }
+
+
 def parse_search(response: Any) -> SearchPage:
     text = response.text
-    stripped = text.lstrip()
-    if stripped[:1] in "{[" or stripped.startswith(("mtopjsonp", "callback")):
-        return parse_search_json(json.loads(strip_jsonp(text)))
-    if "_init_data_" in text:
-        data = js_object_after(text, "_init_data_")
-        if data is not None:
+    if looks_like_json(text):
+        data = loads_lenient(text)
+        if data is None:
+            raise PageError("AliExpress search: unreadable JSON (truncated or malformed)")
+        return parse_search_json(data)
+    for data in _script_objects(text):
+        if _item_list(data) is not None:
             return parse_search_json(data)
-    return _parse_list_items(response)
+    if response.css("li.list-item") or response.css(".search-no-result, .search-count"):
+        return _parse_list_items(response)
+    markers = [m for m in ("_init_data_", "runParams", "itemList", "export default") if m in text]
+    raise unknown_layout("AliExpress search", (ITEMLIST, LIST_ITEM), markers or ["no result list"])
 
 
-def _content(data: dict[str, Any]) -> tuple[list[Any], int | None]:
-    root = dig(data, "data.root.fields") or dig(data, "root.fields") or dig(data, "data.data.root.fields")
-    if isinstance(root, dict):
-        return dig(root, "mods.itemList.content", []) or [], parse_count(dig(root, "pageInfo.totalResults"))
-    for path in ("data.mods.itemList.content", "mods.itemList.content", "data.items", "items"):
-        content = dig(data, path)
-        if isinstance(content, list):
-            total = dig(data, "data.pageInfo.totalResults") or dig(data, "pageInfo.totalResults")
-            return content, parse_count(total)
-    raise PageError("AliExpress search: no itemList in the data")
+def _script_objects(text: str) -> list[Any]:
+    """The data objects a page or script carries, the ``_init_data_`` literal first."""
+    found = []
+    if "_init_data_" in text:
+        found.append(js_object_after(text, "_init_data_"))
+    if "window.runParams" in text:
+        found.append(js_object_after(text, "window.runParams"))
+    found.extend(assigned_objects(text))
+    return [value for value in found if value is not None]
+
+
+def _is_item_list(node: dict[str, Any]) -> bool:
+    content = node.get("content")
+    return isinstance(content, list) and any(
+        isinstance(e, dict) and ("productId" in e or e.get("itemType") == "productV3") for e in content[:20]
+    )
+
+
+def _item_list(data: Any) -> dict[str, Any] | None:
+    """The ``itemList`` object (``{content: [...]}``) wherever it sits in ``data``."""
+    holder = find_dict(data, lambda d: isinstance(d.get("itemList"), dict) and "content" in d["itemList"])
+    if holder is not None:
+        return holder["itemList"]
+    return find_dict(data, _is_item_list)
+
+
+def _total(data: Any) -> int | None:
+    info = find_dict(data, lambda d: isinstance(d.get("pageInfo"), dict))
+    return parse_count(dig(info, "pageInfo.totalResults")) if info else None
+
+
+def _page_info(data: Any, name: str) -> int | None:
+    info = find_dict(data, lambda d: isinstance(d.get("pageInfo"), dict))
+    return parse_count(dig(info, f"pageInfo.{name}")) if info else None
+
+
+def _sale_price(entry: dict[str, Any]) -> tuple[Decimal | None, bool, str | None]:
+    sale = dig(entry, "prices.salePrice")
+    if not isinstance(sale, dict):
+        return None, False, None
+    price, masked = parse_price(sale.get("minPrice"))
+    if price is None and not masked:
+        price, masked = parse_price(sale.get("formattedPrice"))
+    return (price.quantize(CENT) if price is not None else None), masked, sale.get("currencyCode")
 
 
 def parse_search_json(data: Any) -> SearchPage:
     if not isinstance(data, dict):
-        raise PageError("AliExpress search: not a JSON object")
-    content, total = _content(data)
+        raise unknown_layout("AliExpress search", (ITEMLIST,), [type(data).__name__])
+    item_list = _item_list(data)
+    total = _total(data)
+    if item_list is None:
+        if total == 0:
+            return search_page([], layout=ITEMLIST, empty_evidence="pageInfo.totalResults = 0", total=0)
+        raise unknown_layout("AliExpress search", (ITEMLIST,), list(data))
+    entries = [e for e in item_list.get("content") or [] if isinstance(e, dict)]
+    products = [e for e in entries if e.get("itemType") in (None, "productV3") or "productId" in e]
     rows = []
-    for rank, entry in enumerate((e for e in content if isinstance(e, dict)), 1):
+    for entry in products:
         item_id = str(entry.get("productId") or entry.get("itemId") or "")
         if not item_id:
             continue
         title = dig(entry, "title.displayTitle") or entry.get("title") or ""
-        sale = dig(entry, "prices.salePrice") or {}
-        price, masked = parse_price(sale.get("minPrice") if isinstance(sale, dict) else None)
+        price, masked, currency = _sale_price(entry)
         image = dig(entry, "image.imgUrl")
-        store = entry.get("store") or {}
+        store = entry.get("store") if isinstance(entry.get("store"), dict) else {}
         rows.append(
             SearchRow(
-                rank=rank,
+                rank=len(rows) + 1,
                 item_id=item_id,
-                marked_title=plain_text(title if isinstance(title, str) else ""),
+                marked_title=json_title(title),
                 url=item_url(item_id),
                 price=price,
                 price_masked=masked,
-                currency=(sale.get("currencyCode") if isinstance(sale, dict) else None) or "USD",
+                currency=currency or "USD",
                 seller_id=str(store.get("storeId")) if store.get("storeId") else None,
                 seller_name=store.get("storeName") or None,
                 image_url=("https:" + image if isinstance(image, str) and image.startswith("//") else image),
                 sales_count=parse_count(dig(entry, "trade.tradeDesc")),
+                sponsored=str(entry.get("productType", "")).lower() == "ad" or bool(entry.get("isAd")),
             )
         )
-    page = parse_count(dig(data, "data.pageInfo.page") or dig(data, "pageInfo.page")) or 1
-    size = parse_count(dig(data, "data.pageInfo.pageSize") or dig(data, "pageInfo.pageSize")) or 60
+    page = _page_info(data, "page") or 1
+    size = _page_info(data, "pageSize") or 60
     has_next = page * size < total if total is not None else len(rows) >= size
-    return SearchPage(rows=rows, total=total, has_next=has_next, layout="aliexpress-init-data")
+    return search_page(
+        rows,
+        layout=ITEMLIST,
+        entries=len(products),
+        claimed=total,
+        empty_evidence="pageInfo.totalResults = 0" if total == 0 else "",
+        total=total,
+        has_next=has_next,
+    )
 
 
 def _parse_list_items(response: Any) -> SearchPage:
@@ -131,7 +198,19 @@ def _parse_list_items(response: Any) -> SearchPage:
             )
         )
     has_next = bool(response.css("a.page-next, a.ui-pagination-next"))
-    return SearchPage(rows=rows, has_next=has_next, layout="aliexpress-list-item")
+    claimed = parse_count(node_text(response.css(".search-count")[:1]))
+    notice = node_text(response.css(".search-no-result")[:1])
+    evidence = notice or ("search-count 0" if claimed == 0 else "")
+    return search_page(
+        rows,
+        layout=LIST_ITEM,
+        claimed=None if evidence else claimed,
+        empty_evidence=evidence,
+        required=("item_id", "title"),
+        usual=("price",),
+        total=claimed,
+        has_next=has_next,
+    )
 
 
 def parse_item(response: Any, item_id: str | None = None) -> ItemPage:
@@ -139,13 +218,19 @@ def parse_item(response: Any, item_id: str | None = None) -> ItemPage:
     if response.css(".product-not-available"):
         gone = ListingItem(platform=PLATFORM, item_id=str(item_id or ""), title="")
         gone.available = False
-        return ItemPage(item=gone, gone=True)
+        return ItemPage(item=gone, gone=True, layout=ITEM_LAYOUT)
     data = js_object_after(response.text, "window.runParams") or {}
     data = data.get("data", data) if isinstance(data, dict) else {}
     title = dig(data, "titleModule.subject") or node_text(response.css("h1")[:1])
     item_id = str(item_id or dig(data, "actionModule.productId") or item_id_from_url(response.url) or "")
     if not title or not item_id:
-        raise PageError("AliExpress item page: no runParams.data.titleModule")
+        raise LayoutChanged(
+            "AliExpress item page: no runParams.data.titleModule",
+            layout=ITEM_LAYOUT if data else "",
+            problems=[
+                name for name, value in (("titleModule.subject", title), ("productId", item_id)) if not value
+            ],
+        )
     price, masked = parse_price(
         dig(data, "priceModule.minActivityAmount.value") or dig(data, "priceModule.minAmount.value")
     )
@@ -174,4 +259,4 @@ def parse_item(response: Any, item_id: str | None = None) -> ItemPage:
         available=not dig(data, "actionModule.itemStatus", 0),
         detail_fetched=True,
     )
-    return ItemPage(item=item, gone=bool(dig(data, "actionModule.itemStatus", 0)))
+    return ItemPage(item=item, gone=bool(dig(data, "actionModule.itemStatus", 0)), layout=ITEM_LAYOUT)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from crawler.items import ListingItem
-from crawler.pages.markup import plain_text
+from crawler.pages.markup import display_text
 
 
 @dataclass
@@ -34,7 +34,7 @@ class SearchRow:
 
     @property
     def title(self) -> str:
-        return plain_text(self.marked_title)
+        return display_text(self.marked_title)
 
     def to_item(self, platform: str, category: str | None = None) -> ListingItem:
         return ListingItem(

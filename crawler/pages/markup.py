@@ -323,3 +323,27 @@ def find_dict(data: Any, test: Any, depth: int = 10) -> Any:
             if hit is not None:
                 return hit
     return None
+
+
+_BREAK = re.compile(r"<br\s*/?>|[\r\n\t\f\v]+", re.I)
+
+
+def display_text(value: str | None) -> str:
+    """A title as the page shows it: tags removed (a highlighted term stays where it was, without a
+    space around it), entities decoded, line breaks and tabs made spaces, ends trimmed; runs of spaces
+    inside the title are kept as the platform served them."""
+    if not value:
+        return ""
+    text = _BREAK.sub(" ", value)
+    return html.unescape(_TAG.sub("", text)).strip()
+
+
+_HAS_TAG = re.compile(r"<[A-Za-z/][^>]*>")
+
+
+def json_title(value: Any) -> str:
+    """A title taken from JSON, as markup: kept as is when it carries highlight tags, escaped otherwise
+    (so that a literal ``<`` or ``&`` in a plain title is not read as markup)."""
+    if not isinstance(value, str):
+        return ""
+    return value if _HAS_TAG.search(value) else html.escape(value, quote=False)

@@ -9,6 +9,7 @@ from urllib.parse import quote, urljoin
 
 from crawler.items import ListingItem
 from crawler.pages.base import ItemPage, PageError, SearchPage, SearchRow
+from crawler.pages.contract import search_page, unknown_layout
 from crawler.pages.markup import node_text, parse_count, parse_price, plain_text, strip_jsonp
 
 PLATFORM = "yhd"
@@ -30,9 +31,14 @@ def specs_url(product_id: str, pm_id: str) -> str:
     )
 
 
+SEARCH_LAYOUT = "yhd-fragment-2015"  # search.m.yhd.com ajax fragment: a.item cells in ul#itemSearchList
+ITEM_LAYOUT = "yhd-item-2015"  # item.m.yhd.com: h2#pd_product-title, inline detailparams
+
+
 def parse_search(response: Any) -> SearchPage:
     rows = []
-    for rank, link in enumerate(response.css("a.item"), 1):
+    cells = response.css("a.item")
+    for rank, link in enumerate(cells, 1):
         href = link.attrib.get("href", "")
         match = ITEM_ID.search(href)
         if not match:
@@ -56,8 +62,18 @@ def parse_search(response: Any) -> SearchPage:
             )
         )
     total = parse_count(response.css("#itemSearchList::attr(data-total)").get())
-    return SearchPage(
-        rows=rows, total=total, has_next=bool(response.css(".load_more")), layout="yhd-fragment"
+    notice = node_text(response.css(".no_result")[:1])
+    if not cells and not notice and total is None:
+        markers = [m for m in ("#itemSearchList", ".search_list", "a") if response.css(m)]
+        raise unknown_layout("1号店 search", (SEARCH_LAYOUT,), markers or ["no a.item cells"])
+    return search_page(
+        rows,
+        layout=SEARCH_LAYOUT,
+        entries=len(cells),
+        claimed=total,
+        empty_evidence=notice or ("data-total 0" if total == 0 else ""),
+        total=total,
+        has_next=bool(response.css(".load_more")),
     )
 
 
@@ -65,10 +81,10 @@ def parse_item(response: Any, product_id: str | None = None) -> ItemPage:
     if response.css(".sold_out"):
         item = ListingItem(platform=PLATFORM, item_id=str(product_id or ""), title="")
         item.available = False
-        return ItemPage(item=item, gone=True)
+        return ItemPage(item=item, gone=True, layout=ITEM_LAYOUT)
     title = node_text(response.css("#pd_product-title"))
     if not title:
-        raise PageError("1号店 item page: no #pd_product-title")
+        raise unknown_layout("1号店 item page", (ITEM_LAYOUT,), ["no #pd_product-title"])
     params = {}
     match = DETAIL_PARAMS.search(response.text)
     if match:
@@ -87,7 +103,7 @@ def parse_item(response: Any, product_id: str | None = None) -> ItemPage:
         image_urls=[urljoin(response.url, u) for u in response.css(".pd_gallery img::attr(src)").getall()],
         detail_fetched=True,
     )
-    page = ItemPage(item=item)
+    page = ItemPage(item=item, layout=ITEM_LAYOUT)
     page.item.specs = {}
     setattr(page, "pm_id", params.get("pmId"))  # noqa: B010 - the follow-up call needs it
     return page

@@ -9,6 +9,8 @@ import pytest
 from scrapy.http import HtmlResponse
 
 from crawler.pages import aliexpress, amazon, jd
+from crawler.pages.base import PageOutcome
+from crawler.pages.outcome import read_page
 from tests.conftest import SHARED_DATA, shared_data
 
 PAGE_OBJECTS = {"jd": jd, "aliexpress": aliexpress, "amazon": amazon}
@@ -39,10 +41,32 @@ def test_page_parses_to_expected_results(entry: dict | None) -> None:
     if entry is None:
         shared_data(*ROOT, "manifest.json")
     response, expected = _load(entry)
-    page = PAGE_OBJECTS[entry["site"]].parse_search(response)
-    got = [(row.rank, row.marked_title, row.url) for row in page.rows]
-    assert got == expected, f"{entry['html']} ({page.layout})"
-    assert len(page.rows) == entry["expected_results"]
+    result = read_page(entry["site"], "search", response.body, response.url)
+    got = [(row.rank, row.marked_title, row.url) for row in result.rows]
+    assert got == expected, f"{entry['html']} ({result.layout}: {result.problems})"
+    assert len(result.rows) == entry["expected_results"]
+    assert result.status in (PageOutcome.OK, PageOutcome.EMPTY, PageOutcome.BLOCKED)
+    assert result.layout or result.status is PageOutcome.BLOCKED
+
+
+ZERO_RESULT = [e for e in ENTRIES if e["expected_results"] == 0]
+
+
+@pytest.mark.parametrize("entry", ZERO_RESULT or [None], ids=lambda e: Path(e["html"]).stem if e else "absent")
+def test_zero_result_pages_are_empty_with_the_pages_own_word(entry: dict | None) -> None:
+    """A page with no results says so: it ends ``empty`` with that notice as evidence, never
+    ``layout_changed``. The one archived "page" that is a script sending the browser to JD's login is a
+    login wall: ``blocked``."""
+    if entry is None:
+        shared_data(*ROOT, "manifest.json")
+    response, _ = _load(entry)
+    result = read_page(entry["site"], "search", response.body, response.url)
+    if b"passport.jd.com" in response.body[:500]:
+        assert result.status is PageOutcome.BLOCKED and result.block.kind == "login"
+        return
+    assert result.status is PageOutcome.EMPTY, result.problems
+    assert "没有找到" in result.evidence
+    assert result.layout.startswith("jd-desktop-")
 
 
 def test_every_expected_result_reproduced() -> None:
@@ -52,8 +76,8 @@ def test_every_expected_result_reproduced() -> None:
     total = exact = 0
     for entry in ENTRIES:
         response, expected = _load(entry)
-        page = PAGE_OBJECTS[entry["site"]].parse_search(response)
-        got = {(row.rank, row.marked_title, row.url) for row in page.rows}
+        result = read_page(entry["site"], "search", response.body, response.url)
+        got = {(row.rank, row.marked_title, row.url) for row in result.rows}
         total += len(expected)
         exact += sum(1 for row in expected if row in got)
     assert total == 595
