@@ -25,11 +25,16 @@ class RecheckResult:
     checked: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        removed = sum(1 for c in self.checked if c["state"] == "removed")
+        from crawler.takedown.recheck import RecheckState
+
+        def count(state: RecheckState) -> int:
+            return sum(1 for c in self.checked if c["state"] == state.value)
+
         return {
             "checked": len(self.checked),
-            "removed": removed,
-            "still_online": len(self.checked) - removed,
+            "removed": count(RecheckState.REMOVED),
+            "still_online": count(RecheckState.STILL_ONLINE),
+            "unknown": count(RecheckState.UNKNOWN),
             "listings": self.checked[:50],
         }
 
@@ -52,51 +57,80 @@ def due_for_recheck(context: AppContext, after_days: int) -> list[tuple[int, int
         return [(flag_id, listing_id) for flag_id, listing_id in session.execute(stmt)]
 
 
-GONE_STATUSES = (404, 410)
-
-
-def captured_http_status(context: AppContext, capture_id: int | None) -> int | None:
-    """The HTTP status the product page answered with, as recorded in the capture's manifest."""
+def captured_page(context: AppContext, capture_id: int | None) -> tuple[int | None, str]:
+    """The HTTP status the product page answered with (from the capture's manifest) and its HTML."""
     import json
 
     from crawler.evidence.layout import EvidenceLayout
-    from crawler.storage.models import EvidenceCapture
+    from crawler.storage.models import EvidenceArtefact, EvidenceCapture
 
     if capture_id is None:
-        return None
+        return None, ""
+    store = EvidenceLayout.from_settings(context.settings).store
     with context.sessions() as session:
         capture = session.get(EvidenceCapture, capture_id)
         digest = capture.manifest_sha256 if capture else ""
+        html_sha = session.scalar(
+            select(EvidenceArtefact.sha256).where(
+                EvidenceArtefact.capture_id == capture_id, EvidenceArtefact.kind == "html"
+            )
+        )
     if not digest:
-        return None
-    manifest = json.loads(EvidenceLayout.from_settings(context.settings).store.get(digest))
-    status = manifest.get("http_status")
-    return int(status) if status is not None else None
+        return None, ""
+    status = json.loads(store.get(digest)).get("http_status")
+    html = store.get(html_sha).decode("utf-8", errors="replace") if html_sha else ""
+    return (int(status) if status is not None else None), html
 
 
 def takedown_recheck(context: AppContext, after_days: int, capture: bool = True) -> RecheckResult:
-    """Capture each reported listing again (evidence of what is online now) and record whether it was
-    taken down: gone from the last crawl, or the page no longer answers."""
-    from crawler.evidence.service import capture_listing
+    """Capture each reported listing again (evidence of what is online now) and record what the capture
+    shows: removed (404/410 or a delisted page), still online, or unknown when the re-capture failed
+    (``crawler.takedown.recheck`` has the rules). Without ``capture`` the last crawl decides."""
+    from crawler.evidence.service import EvidenceService
+    from crawler.takedown.recheck import RecheckState, judge, page_reads_gone
     from crawler.takedown.status import record_recheck
 
     result = RecheckResult()
-    for flag_id, listing_id in due_for_recheck(context, after_days):
-        outcome = None
-        if capture:
-            outcome = capture_listing(context, listing_id, flag_id=flag_id)
-        answered = captured_http_status(context, outcome.capture_id) if outcome else None
+    due = due_for_recheck(context, after_days)
+    outcomes: dict[int, Any] = {}
+    if capture and due:
+        service = EvidenceService(context)
+        targets: dict[int, Any] = {}
+        for flag_id, listing_id in due:
+            if listing_id in targets:
+                targets[listing_id].flag_ids.append(flag_id)
+                continue
+            target = service.target_for_listing(listing_id, flag_id=flag_id)
+            if target is not None:
+                targets[listing_id] = target
+        # One browser and one capture per listing for the whole batch; a capture that could not be
+        # stored has capture_id None.
+        outcomes = {o.listing_id: o for o in service.capture(list(targets.values()))}
+    for flag_id, listing_id in due:
+        outcome = outcomes.get(listing_id)
+        capture_id = outcome.capture_id if outcome is not None else None
+        answered, html = captured_page(context, capture_id)
         with transaction(context.sessions) as session:
             listing = session.get(Listing, listing_id)
-            if answered in GONE_STATUSES and listing.gone_at is None:
+            page_gone = (
+                page_reads_gone(
+                    listing.platform.code if listing.platform else "",
+                    listing.url or "",
+                    html,
+                    listing.platform_item_id,
+                )
+                if html and answered is not None
+                else None
+            )
+            verdict = judge(
+                captured=capture,
+                http_status=answered,
+                page_gone=page_gone,
+                listing_gone=listing.gone_at is not None or not listing.available,
+            )
+            if verdict.state is RecheckState.REMOVED and capture and listing.gone_at is None:
                 listing.gone_at = context.clock.now()
                 listing.available = False
-            removed = (
-                listing.gone_at is not None
-                or not listing.available
-                or (outcome is not None and outcome.status == "failed")
-            )
-            state = "removed" if removed else "still online"
             AuditRepository(session, context.clock).record(
                 "takedown.recheck",
                 "flag",
@@ -104,18 +138,21 @@ def takedown_recheck(context: AppContext, after_days: int, capture: bool = True)
                 actor="scheduler",
                 details={
                     "listing_id": listing_id,
-                    "state": state,
+                    "state": verdict.state.value,
+                    "reason": verdict.reason,
                     "http_status": answered,
-                    "capture_id": outcome.capture_id if outcome else None,
+                    "capture_id": capture_id,
+                    "capture_status": outcome.status if outcome is not None else None,
                 },
             )
-            record_recheck(session, context.clock, flag_id, state, outcome.capture_id if outcome else None)
+            record_recheck(session, context.clock, flag_id, verdict.state, capture_id, verdict.reason)
         result.checked.append(
             {
                 "flag_id": flag_id,
                 "listing_id": listing_id,
-                "state": state,
-                "capture_id": outcome.capture_id if outcome else None,
+                "state": verdict.state.value,
+                "reason": verdict.reason,
+                "capture_id": capture_id,
             }
         )
     return result

@@ -81,16 +81,31 @@ def set_status(
 
 
 def record_recheck(
-    session: Session, clock: Clock, flag_id: int, state: str, capture_id: int | None = None
+    session: Session,
+    clock: Clock,
+    flag_id: int,
+    state: str,
+    capture_id: int | None = None,
+    reason: str = "",
 ) -> TakedownRequest | None:
-    """The re-crawl's finding for a flag: its request (if any) becomes removed or still online."""
-    if state not in (REMOVED, STILL_ONLINE):
-        raise StatusError(f"a re-check finds removed or still online, not {state!r}")
+    """The re-check's finding for a flag: its request (if any) becomes removed or still online; an
+    ``unknown`` finding is kept in the history and leaves the status as it was."""
+    from crawler.takedown.recheck import RecheckState
+
+    try:
+        finding = RecheckState(state)
+    except ValueError:
+        raise StatusError(
+            f"a re-check finds {', '.join(s.value for s in RecheckState)}, not {state!r}"
+        ) from None
     request = session.scalar(select(TakedownRequest).where(TakedownRequest.flag_id == flag_id))
     if request is None:
         return None
     request.checked_at = clock.now()
-    if request.status != state:
-        _change(request, state, clock, "scheduler", "", {"capture_id": capture_id})
+    extra: dict[str, Any] = {"capture_id": capture_id, "recheck": finding.value}
+    if finding is RecheckState.UNKNOWN:
+        _change(request, request.status, clock, "scheduler", reason, extra)
+    elif request.status != finding.value:
+        _change(request, finding.value, clock, "scheduler", reason, extra)
     session.flush()
     return request
