@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from crawler import __version__
-from crawler.commands import browser, catalogue, db, references
+from crawler.commands import browser, catalogue, db, page_replay, references
 from crawler.commands import crawl as crawl_commands
 from crawler.commands import distributed as distributed_commands
 from crawler.commands import evidence as evidence_commands
@@ -50,6 +50,7 @@ app.command("match")(matching_commands.match)
 app.command("eval")(matching_commands.evaluate)
 app.add_typer(crawl_commands.runs_app, name="runs")
 app.add_typer(crawl_commands.platforms_app, name="platforms")
+app.add_typer(page_replay.app, name="pages")
 app.add_typer(takedown_commands.app, name="takedown")
 app.command("signals")(signals_commands.signals)
 app.command("sellers")(signals_commands.sellers)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.console import Console
 from rich.live import Live
@@ -9,6 +11,7 @@ from rich.table import Table
 
 from crawler.catalogue.schema import load_platforms
 from crawler.commands.common import app_context, console, fail, print_json
+from crawler.crawling.monitors import alarms_of_run
 from crawler.crawling.report import coverage_rows, coverage_table, run_notes, totals
 from crawler.crawling.runner import CrawlPlan, crawl_run, plan_of_run
 from crawler.storage import migrate
@@ -16,6 +19,20 @@ from crawler.storage.engine import transaction
 from crawler.storage.repositories import RunRepository
 
 runs_app = typer.Typer(help="Crawl runs and their coverage.", no_args_is_help=True)
+
+#: ``surveil crawl`` exit codes beyond 0 (done) and 1 (could not start): see :func:`exit_code`.
+EXIT_LAYOUT_CHANGED = 3
+EXIT_FIELD_ALARM = 4
+
+
+def exit_code(run: Any) -> int:
+    """3 when a platform × category met pages no known layout reads, else 4 when a monitored field's
+    share fell (``crawling.monitors``), else 0. Blocks are reported, not failed on: they pass."""
+    if any(stat.layout_changed for stat in run.stats):
+        return EXIT_LAYOUT_CHANGED
+    if alarms_of_run(run):
+        return EXIT_FIELD_ALARM
+    return 0
 
 
 def _progress(spiders: list) -> Table:
@@ -57,7 +74,12 @@ def crawl(
     redis_url: str | None = typer.Option(None, "--redis", help="Redis URL (default: the redis_url setting)."),
     wait: bool = typer.Option(True, "--wait/--no-wait", help="With --distributed: wait for the workers."),
 ) -> None:
-    """Crawl the platforms for the monitored categories, then print the coverage table."""
+    """Crawl the platforms for the monitored categories, then print the coverage table.
+
+    Exit codes: 0 done (blocked categories are in the table); 3 a platform changed its pages (some
+    platform × category is LAYOUT CHANGED: see `surveil pages replay RUN`); 4 a monitored field (id, title,
+    price, shop, image) fell on a platform against its previous nights.
+    """
     context = app_context(ctx)
     if resume is not None:
         try:
@@ -101,6 +123,11 @@ def crawl(
     except ValueError as exc:
         fail(str(exc))
     show(ctx, run_id, as_json=False)
+    with transaction(context.sessions) as session:
+        run = RunRepository(session, context.clock).get(run_id)
+        code = exit_code(run) if run is not None else 0
+    if code:
+        raise typer.Exit(code)
 
 
 @runs_app.command("show")

@@ -60,6 +60,14 @@ def serve(
     hostile: bool = HOSTILE,
     hostile_share: float = HOSTILE_SHARE,
     signals: bool = SIGNALS,
+    layouts: str = typer.Option(
+        "jd:searchm",
+        "--layouts",
+        help="With --faults layout: platform:layout,... switched to (searchm, unknown).",
+    ),
+    layout_night: int = typer.Option(
+        1, "--layout-night", help="With --faults layout: the night of the switch."
+    ),
 ) -> None:
     """Serve every platform from one process; dispatch is by the Host header (or proxy-style absolute URLs)."""
     from crawler.sandbox.server import Sandbox
@@ -75,6 +83,8 @@ def serve(
         hostile=hostile,
         hostile_share=hostile_share,
         signals=signals,
+        layouts=layouts,
+        layout_night=layout_night,
     )
     sandbox = Sandbox(config)
     info = sandbox.describe()

@@ -26,8 +26,17 @@ from crawler.crawling.context import context_from
 from crawler.crawling.coverage import CoverageBook
 from crawler.crawling.economy import needs_detail, row_has_price, search_sig
 from crawler.crawling.identity import PLATFORM_DEVICES, PlatformSession, SecretRedactor, open_session
+from crawler.crawling.keep import PageKeeper, pages_dir
 from crawler.items import ListingItem
-from crawler.pages.base import Block, ItemPage, PageError, SearchPage, SearchRow
+from crawler.pages.base import (
+    Block,
+    ItemPage,
+    LayoutChanged,
+    PageError,
+    PageOutcome,
+    SearchPage,
+    SearchRow,
+)
 from crawler.pages.specs import fill_from_specs
 from crawler.storage import migrate
 from crawler.storage.engine import transaction
@@ -64,6 +73,21 @@ class Sighting:
 class SearchTask:
     category: str
     term: str
+
+
+#: What a search page without rows and without the page's own word that there are none is taken for.
+NO_ROWS_NO_EVIDENCE = "no rows, and no word from the page that there are none"
+
+
+def search_outcome(page: SearchPage) -> PageOutcome:
+    """``ok`` with rows, ``empty`` only with the page's own evidence of no results, and otherwise
+    ``layout_changed``: a page object that read nothing and cannot say why has met a shape it does not
+    know, and a night of such pages must not look like a night of empty categories."""
+    if page.rows:
+        return PageOutcome.OK
+    if page.empty_evidence:
+        return PageOutcome.EMPTY
+    return PageOutcome.LAYOUT_CHANGED
 
 
 class BlockedError(Exception):
@@ -110,6 +134,7 @@ class PlatformSpider(scrapy.Spider):
         self.language = "zh"
         self.done_categories: set[str] = set()
         self.redactor = SecretRedactor()
+        self.keeper: PageKeeper | None = None
 
     # --- set-up ---------------------------------------------------------------------------------
 
@@ -167,6 +192,11 @@ class PlatformSpider(scrapy.Spider):
                 self.owns_run = settings.getbool("SURVEIL_FINISH_RUN", True)
             self.run_id = run.id
             self.run_started = run.started_at
+            self.keeper = PageKeeper(
+                pages_dir(context.settings.data_dir, run.id),
+                self.name,
+                samples=settings.getint("SURVEIL_KEEP_SAMPLES", 2),
+            )
             self.known = CrawlStateRepository(session).known(self.name)
             self.last_yield = self.previous_term_yield(runs, run.id)
             self.plan = self.plan_tasks(categories)
@@ -336,6 +366,11 @@ class PlatformSpider(scrapy.Spider):
                 page = self.parse_search_page(response)
             except BlockedError as exc:
                 self.blocked(category, exc.block)
+                self.keep(response, "search", PageOutcome.BLOCKED, exc.block.kind)
+                return
+            except LayoutChanged as exc:
+                # Not fetched again: the same well-formed page would come back.
+                self.layout_changed(response, "search", exc.layout, exc.problems)
                 return
             except PageError as exc:
                 again = self._refetch(response)
@@ -345,6 +380,11 @@ class PlatformSpider(scrapy.Spider):
                 self.coverage.add(category, errors=1)
                 log.warning("%s %s: unreadable search page %s: %s", self.name, category, response.url, exc)
                 return
+            outcome = search_outcome(page)
+            if outcome is PageOutcome.LAYOUT_CHANGED:
+                self.layout_changed(response, "search", page.layout, [NO_ROWS_NO_EVIDENCE])
+                return
+            self.keep(response, "search", outcome, page.layout)
             seen_before = len(self.coverage.seen[category])
             yield from self._rows(page.rows, category)
             brought = len(self.coverage.seen[category]) - seen_before
@@ -421,7 +461,12 @@ class PlatformSpider(scrapy.Spider):
             try:
                 page = self.parse_item_page(response, row)
             except BlockedError as exc:
-                self.blocked(category, exc.block)
+                self.item_blocked(category, exc.block)
+                self.keep(response, "item", PageOutcome.BLOCKED, exc.block.kind)
+                yield row.to_item(self.name, category)
+                return
+            except LayoutChanged as exc:
+                self.layout_changed(response, "item", exc.layout, exc.problems)
                 yield row.to_item(self.name, category)
                 return
             except PageError as exc:
@@ -433,6 +478,8 @@ class PlatformSpider(scrapy.Spider):
                 log.warning("%s %s: unreadable product page %s: %s", self.name, category, response.url, exc)
                 yield row.to_item(self.name, category)
                 return
+            if not page.gone:
+                self.keep(response, "item", PageOutcome.OK, "")
             follow = None if page.gone else self.follow_up(page, row, response)
             if follow is not None:
                 follow.meta.update(self._meta(category, "item", row=row, partial=page))
@@ -492,7 +539,9 @@ class PlatformSpider(scrapy.Spider):
         try:
             error = failure.value
             block = getattr(error, "block", None)
-            if isinstance(block, Block):
+            if isinstance(block, Block) and meta.get("kind") == "item":
+                self.item_blocked(category, block)
+            elif isinstance(block, Block):
                 self.blocked(category, block)
             elif type(error).__name__ == "SkippedAfterBlock":
                 pass
@@ -518,6 +567,46 @@ class PlatformSpider(scrapy.Spider):
             reason = f"session expired: renew the cookie file for {self.name} ({block.reason})"
         if self.coverage.block(category, reason):
             log.warning("%s %s: blocked, %s; the rest of the crawl goes on", self.name, category, reason)
+
+    def item_blocked(self, category: str | None, block: Block) -> None:
+        """A product page met a block: that listing keeps its search row for tonight; the category is
+        blocked only after several (see :data:`crawler.crawling.coverage.ITEM_BLOCK_LIMIT`)."""
+        reason = str(block)
+        if block.kind == "login" and self.session and self.session.logged_in:
+            self.blocked(category, block)
+            return
+        if self.coverage.item_block(category, reason):
+            log.warning("%s %s: blocked on product pages, %s", self.name, category, reason)
+
+    def layout_changed(self, response: Response, kind: str, layout: str, problems: list[str]) -> None:
+        """A page none of the platform's known layouts reads: counted, the platform × category marked
+        ``layout_changed`` for the run (nothing of it is marked gone), and the response kept."""
+        category = response.meta.get("category")
+        note = f"{kind} {layout or 'unknown layout'}: {'; '.join(problems)}"
+        if self.coverage.layout_changed(category, note):
+            log.error("%s %s: page layout changed, %s (%s)", self.name, category, note, response.url)
+        self.keep(response, kind, PageOutcome.LAYOUT_CHANGED, layout, problems="; ".join(problems))
+
+    def keep(
+        self, response: Response, kind: str, outcome: PageOutcome, layout: str, problems: str = ""
+    ) -> None:
+        """Keep the response with the run when the keeper's sampling wants it (see ``crawling.keep``)."""
+        if self.keeper is None or self.context is None:
+            return
+        row = response.meta.get("row")
+        try:
+            self.keeper.keep(
+                response,
+                kind=kind,
+                outcome=outcome,
+                layout=layout,
+                now=self.context.clock.now(),
+                category=response.meta.get("category") or "",
+                item_id=row.item_id if isinstance(row, SearchRow) else "",
+                problems=problems,
+            )
+        except OSError:
+            log.exception("%s: could not keep the response of %s", self.name, response.url)
 
     def _finished(self, category: str | None) -> None:
         if not category:

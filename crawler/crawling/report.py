@@ -1,4 +1,5 @@
-"""The run report: coverage per platform × category, blocked visibly distinct from empty."""
+"""The run report: coverage per platform × category, blocked and layout-changed visibly distinct from
+empty, and the field-coverage alarms of the night."""
 
 from __future__ import annotations
 
@@ -7,19 +8,27 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
-from crawler.storage.models import CrawlRun
+from crawler.crawling.monitors import alarms_of_run
+from crawler.storage.models import CoverageStatus, CrawlRun
 from crawler.timeutil import format_local
 
 
 def stat_state(stat: Any) -> tuple[str, str]:
-    """``(label, style)``: BLOCKED (with reason), EMPTY (searched, nothing found), ERRORS, or ok."""
-    if stat.blocked:
+    """``(label, style)`` of :attr:`CrawlStat.status`: LAYOUT CHANGED (pages, layout, what was missing),
+    BLOCKED (with reason), empty (searched, nothing found), errors, not searched, or ok."""
+    status = stat.status
+    if status is CoverageStatus.LAYOUT_CHANGED:
+        return (
+            f"LAYOUT CHANGED: {stat.layout_changed} page(s), {stat.layout_note or 'unknown'}",
+            "bold magenta",
+        )
+    if status is CoverageStatus.BLOCKED:
         return f"BLOCKED: {stat.block_reason or 'unknown'}", "bold red"
-    if stat.pages_fetched and not stat.listings_seen and not stat.errors:
+    if status is CoverageStatus.EMPTY:
         return "empty (searched, no listings)", "yellow"
-    if not stat.pages_fetched:
+    if status is CoverageStatus.NOT_SEARCHED:
         return "not searched", "magenta"
-    if stat.errors:
+    if status is CoverageStatus.ERRORS:
         return f"ok, {stat.errors} error(s)", "dark_orange"
     return "ok", "green"
 
@@ -41,6 +50,9 @@ def coverage_rows(run: CrawlRun) -> list[dict[str, Any]]:
                 "errors": stat.errors,
                 "blocked": stat.blocked,
                 "block_reason": stat.block_reason,
+                "layout_changed": stat.layout_changed,
+                "layout_note": stat.layout_note,
+                "status": str(stat.status),
                 "state": label,
             }
         )
@@ -58,6 +70,8 @@ def totals(run: CrawlRun) -> dict[str, Any]:
         "gone": sum(s.gone for s in run.stats),
         "errors": sum(s.errors for s in run.stats),
         "blocked": sum(1 for s in run.stats if s.blocked),
+        "layout_changed": sum(1 for s in run.stats if s.layout_changed),
+        "layout_changed_pages": sum(s.layout_changed for s in run.stats),
         "requests_per_listing": round(requests / seen, 4) if seen else None,
     }
 
@@ -94,19 +108,20 @@ def coverage_table(run: CrawlRun, zone: str = "Asia/Shanghai") -> Table:
             str(stat.gone),
             str(stat.errors),
             Text(label, style=style),
-            style="on grey15" if stat.blocked else None,
+            style="on grey15" if stat.blocked or stat.layout_changed else None,
         )
     t = totals(run)
     rpl = "—" if t["requests_per_listing"] is None else f"{t['requests_per_listing']:.3f}"
     table.caption = (
         f"{t['listings_seen']} listings seen, {t['new']} new, {t['changed']} changed, {t['gone']} gone; "
-        f"{t['requests']} requests = {rpl} requests per listing; {t['blocked']} platform×category blocked"
+        f"{t['requests']} requests = {rpl} requests per listing; {t['blocked']} platform×category blocked; "
+        f"{t['layout_changed']} platform×category with a changed layout ({t['layout_changed_pages']} pages)"
     )
     return table
 
 
 def run_notes(run: CrawlRun) -> list[str]:
-    notes = []
+    notes = [f"FIELD ALARM {alarm}" for alarm in alarms_of_run(run)]
     for platform, info in sorted(((run.summary or {}).get("platforms") or {}).items()):
         reads = dict(info.get("reads") or {})
         if reads:

@@ -16,7 +16,7 @@ from crawler.distributed.keys import Keys
 from crawler.distributed.queue import LeasedStore
 
 #: Progress flags (:meth:`Keys.progress`) that keep a category's unseen listings from being marked gone.
-INCOMPLETE = ("truncated", "errors", "blocked")
+INCOMPLETE = ("truncated", "errors", "blocked", "layout_changed")
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ def close_out(
             seen = keys.seen(run.id, platform, category)
             if server.exists(seen):
                 stat.listings_seen = int(server.scard(seen))
-            if lost or stat.blocked or f"{category}:blocked" in flags:
+            if lost or stat.blocked or stat.layout_changed or f"{category}:blocked" in flags:
                 continue
             if f"{category}:exhausted" not in flags and f"{category}:truncated" not in flags:
                 continue  # not searched at all here

@@ -59,6 +59,7 @@ class SharedCoverage(CoverageBook):
             "truncated": progress.truncated,
             "errors": self.totals[category]["errors"] > 0,
             "blocked": self.is_blocked(category),
+            "layout_changed": self.has_changed_layout(category),
         }
         return {f"{category}:{flag}" for flag, up in raised.items() if up}
 

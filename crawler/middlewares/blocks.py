@@ -20,6 +20,26 @@ from crawler.pages.blocks import block_from_url, detect_block
 RETRYABLE = frozenset({"captcha", "risk", "rate_limit"})
 
 
+#: Words of a challenge page (any platform, any generation) that came back where JSON was asked for.
+CHALLENGE_WORDS = ("captcha", "验证", "slider", "verify", "robot", "安全检查", "security check")
+
+
+def html_where_json_expected(request: Request, response: Response) -> Block | None:
+    """An HTML page answering a request that asked for JSON (``Accept: application/json``) is a challenge
+    or interstitial, not an unreadable page: a ``captcha`` block when it says so, else a ``risk`` block.
+    Without this it would be parsed as "not JSON" and fetched again until the refetch limit."""
+    accept = (request.headers.get(b"Accept") or b"").decode("latin-1").lower()
+    if "json" not in accept or not 200 <= response.status < 300:
+        return None
+    head = (response.body or b"")[:4096].lstrip().lower()
+    if not head.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<div", b"<!--")):
+        return None
+    text = head.decode("utf-8", "replace")
+    if any(word in text for word in CHALLENGE_WORDS):
+        return Block("captcha", "an HTML challenge page where JSON was asked for")
+    return Block("risk", "an HTML page where JSON was asked for")
+
+
 class BlockedRequest(IgnoreRequest):
     def __init__(self, error: BlockedError) -> None:
         super().__init__(str(error))
@@ -81,7 +101,7 @@ class BlockDetectionMiddleware(_Base):
     async def process_response(self, request: Request, response: Response) -> Response | Request:
         if request.meta.get("kind") in {"image", None}:
             return response
-        block = detect_block(response)
+        block = detect_block(response) or html_where_json_expected(request, response)
         if block:
             return await self._handle(request, block)
         return response

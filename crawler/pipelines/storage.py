@@ -3,8 +3,9 @@
 A batch holds the listings (``ListingRepository.upsert_batch``: a snapshot only when something an
 analyst cares about changed), the unchanged sightings (only ``last_seen_at`` moves), and the coverage
 counters and blocks that describe them. When the crawl goes idle the last batch is written and each
-platform × category is closed: searched to the end without a block or error means listings not seen
-are marked gone.
+platform × category is closed: searched to the end without a block, an error or a page no known layout
+reads means listings not seen are marked gone. At the close the share of tonight's rows that have each
+monitored field is written to the run's summary (``crawling.monitors``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from scrapy.crawler import Crawler
 from sqlalchemy import select
 
 from crawler.crawling.base import Sighting
+from crawler.crawling.monitors import WINDOW, field_alarms
 from crawler.items import ListingItem
 from crawler.storage.engine import transaction
 from crawler.storage.models import Listing, Platform, RunStatus
@@ -86,7 +88,10 @@ class StoragePipeline:
                 run = runs.get(spider.run_id)
                 if run is not None:
                     summary = dict(run.summary or {})
-                    summary.setdefault("platforms", {})[spider.name] = self.platform_summary(spider)
+                    summary.setdefault("platforms", {})[spider.name] = {
+                        **self.platform_summary(spider),
+                        **self.field_report(session, runs, spider),
+                    }
                     runs.finish(run, summary=summary)
         elif getattr(spider, "run_id", None):
             self.record_platform_summary(spider)
@@ -108,14 +113,36 @@ class StoragePipeline:
             "robots_refused": spider.robots_refused,
         }
 
+    @staticmethod
+    def field_report(session: Any, runs: RunRepository, spider: Any) -> dict[str, Any]:
+        """Tonight's field counts and the alarms they raise against the platform's previous nights."""
+        platform = session.scalar(select(Platform).where(Platform.code == spider.name))
+        if platform is None:
+            return {}
+        counts = CrawlStateRepository(session).field_counts(platform.id, spider.run_id)
+        history = [
+            fields
+            for run in runs.recent(WINDOW * 4)
+            if run.id != spider.run_id
+            and (fields := ((run.summary or {}).get("platforms") or {}).get(spider.name, {}).get("fields"))
+        ]
+        alarms = field_alarms(spider.name, counts, history)
+        for alarm in alarms:
+            log.error("field coverage alarm: %s", alarm)
+        return {"fields": counts, "field_alarms": [a.as_dict() for a in alarms]}
+
     def record_platform_summary(self, spider: Any) -> None:
         context = spider.context
         with transaction(context.sessions) as session:
-            run = RunRepository(session, context.clock).get(spider.run_id)
+            runs = RunRepository(session, context.clock)
+            run = runs.get(spider.run_id)
             if run is not None:
                 summary = dict(run.summary or {})
                 platforms = dict(summary.get("platforms", {}))
-                platforms[spider.name] = self.platform_summary(spider)
+                platforms[spider.name] = {
+                    **self.platform_summary(spider),
+                    **self.field_report(session, runs, spider),
+                }
                 summary["platforms"] = platforms
                 run.summary = summary
 
@@ -124,8 +151,9 @@ class StoragePipeline:
         context = spider.context
         items, self.items = self.items, []
         sightings, self.sightings = self.sightings, []
-        deltas, blocks = spider.coverage.take()
-        if not (items or sightings or deltas or blocks or close_out):
+        unsaved = spider.coverage.take()
+        deltas = unsaved.deltas
+        if not (items or sightings or unsaved or close_out):
             return
         now = context.clock.now()
         changed_ids: list[str] = []
@@ -170,11 +198,11 @@ class StoragePipeline:
                 gone = self._close_out(session, state, platform, spider, now) if close_out else {}
                 for category, value in gone.items():
                     deltas.setdefault(category, {})["gone"] = deltas.get(category, {}).get("gone", 0) + value
-                self._write_coverage(session, spider, platform, deltas, blocks)
+                self._write_coverage(session, spider, platform, deltas, unsaved.blocks, unsaved.layouts)
         except Exception:
             self.items = items + self.items
             self.sightings = sightings + self.sightings
-            spider.coverage.give_back(deltas, blocks)
+            spider.coverage.give_back(unsaved)
             raise
         spider.stored += len(items)
         if changed_ids:
@@ -191,7 +219,7 @@ class StoragePipeline:
         gone: dict[str, int] = {}
         run = RunRepository(session, spider.context.clock).get(spider.run_id)
         for category in spider.finished_categories():
-            if spider.coverage.is_blocked(category):
+            if spider.coverage.is_blocked(category) or spider.coverage.has_changed_layout(category):
                 continue
             progress = spider.coverage.progress[category]
             totals = spider.coverage.totals[category]
@@ -205,14 +233,14 @@ class StoragePipeline:
             state.mark_done(run, f"{spider.name}:{category}")
         return gone
 
-    def _write_coverage(self, session, spider, platform, deltas, blocks) -> None:  # noqa: ANN001
-        if not deltas and not blocks:
+    def _write_coverage(self, session, spider, platform, deltas, blocks, layouts) -> None:  # noqa: ANN001
+        if not deltas and not blocks and not layouts:
             return
         context = spider.context
         runs = RunRepository(session, context.clock)
         run = runs.get(spider.run_id)
         categories = CategoryRepository(session, context.clock)
-        for code in set(deltas) | set(blocks):
+        for code in set(deltas) | set(blocks) | set(layouts):
             category = categories.by_code(code)
             if category is None:
                 continue
@@ -222,5 +250,7 @@ class StoragePipeline:
                 runs.add_counts(stat, **values)
             if code in blocks:
                 runs.mark_blocked(stat, blocks[code])
+            if code in layouts:
+                runs.note_layout(stat, layouts[code])
         if run is not None and run.status != RunStatus.RUNNING and not spider.owns_run:
             run.status = RunStatus.RUNNING

@@ -16,6 +16,10 @@ class SandboxConfig:
     """Listings per platform on night 0."""
     night: int = 0
     faults: frozenset[str] = field(default_factory=frozenset)
+    layouts: str = "jd:searchm"
+    """With the ``layout`` fault profile: ``platform:layout,...``, the search layout each named platform
+    switches to from ``layout_night`` on (``unknown``: a shape no page object knows; see ``faults``)."""
+    layout_night: int = 1
     references: str | Path | None = "auto"
     """"shipped", a shared-data directory, or "auto" (the shared data when present, else shipped)."""
     block: int = 20

@@ -1,5 +1,12 @@
 """Named fault profiles, decided by a hash of the request and how often it was asked: predictable, and a
-crawler that retries always gets through (an episode lasts one attempt, a 5xx burst up to three)."""
+crawler that retries always gets through (an episode lasts one attempt, a 5xx burst up to three).
+
+The ``layout`` profile is a switch of another kind: from ``SandboxConfig.layout_night`` on, the platforms
+named in ``SandboxConfig.layouts`` serve their search results in another layout, a real later generation
+(``jd:searchm``, the mobile ``searchm`` JSONP) or one no page object knows (``jd:unknown``). A retry does
+not get through it; only a page object that reads the new layout does. It is not part of ``all``, which
+names the faults a crawl must get through as it is.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +18,11 @@ from crawler.sandbox.hashing import h64, unit
 EPISODIC = ("captcha", "ratelimit", "5xx", "slow", "malformed")
 #: Faults that are a platform behaviour switched on: tokens that expire, one-time tokens, limits, sessions.
 BEHAVIOURAL = ("token_expiry", "anti_content", "limit_page", "session_expiry")
-PROFILES = EPISODIC + BEHAVIOURAL
+#: Switches of what the platform serves from a given night on (see the module's docstring).
+SWITCHES = ("layout",)
+PROFILES = EPISODIC + BEHAVIOURAL + SWITCHES
+#: The search layouts each platform can switch to under the ``layout`` profile.
+LAYOUTS = {"jd": ("searchm", "unknown")}
 
 
 class FaultError(ValueError):
@@ -24,11 +35,26 @@ def parse_profiles(text: str | None) -> frozenset[str]:
         return frozenset()
     names = {part.strip().lower() for part in text.split(",") if part.strip()}
     if "all" in names:
-        return frozenset(PROFILES)
+        names = (names - {"all"}) | set(EPISODIC + BEHAVIOURAL)
     unknown = sorted(names - set(PROFILES))
     if unknown:
         raise FaultError(f"unknown fault profile(s): {', '.join(unknown)}; known: {', '.join(PROFILES)}, all")
     return frozenset(names)
+
+
+def parse_layouts(text: str) -> dict[str, str]:
+    """``"jd:searchm"`` -> ``{platform: layout}``; unknown platforms or layouts are refused."""
+    layouts: dict[str, str] = {}
+    for part in (p.strip() for p in (text or "").split(",")):
+        if not part:
+            continue
+        platform, _, layout = part.partition(":")
+        platform, layout = platform.strip().lower(), layout.strip().lower()
+        if layout not in LAYOUTS.get(platform, ()):
+            known = "; ".join(p + ": " + ", ".join(names) for p, names in LAYOUTS.items())
+            raise FaultError(f"unknown layout switch {part!r}; known: {known}")
+        layouts[platform] = layout
+    return layouts
 
 
 def burst_length(seed: int, key: str) -> int:

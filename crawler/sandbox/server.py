@@ -59,6 +59,12 @@ class Ctx:
     def fault_on(self, name: str) -> bool:
         return name in self.sandbox.config.faults
 
+    @property
+    def layout(self) -> str:
+        """The search layout this platform serves tonight: ``""`` (its usual one) unless the ``layout``
+        profile switched it (see ``faults``)."""
+        return self.sandbox.layout_of(self.platform)
+
 
 class BoundedSet:
     def __init__(self, limit: int = 500_000) -> None:
@@ -95,6 +101,12 @@ class Sandbox:
             for host in getattr(module, "IMAGE_HOSTS", ()):
                 self.image_hosts[host] = name
         self.stats: dict[str, int] = {}
+        self.layouts = faults.parse_layouts(config.layouts) if "layout" in config.faults else {}
+
+    def layout_of(self, platform: str) -> str:
+        if self.config.night < self.config.layout_night:
+            return ""
+        return self.layouts.get(platform, "")
 
     # ----- public helpers --------------------------------------------------------------------------
     def mint_session(self, platform: str, account: str, serial: int = 0) -> dict[str, str]:
@@ -226,6 +238,8 @@ class Sandbox:
             "size": cfg.size,
             "night": cfg.night,
             "faults": sorted(cfg.faults),
+            "layouts": self.layouts,
+            "layout_night": cfg.layout_night,
             "references": self.market.pool.origin,
             "platforms": {name: list(m.HOSTS) for name, m in self.modules.items()},
         }

@@ -176,6 +176,8 @@ def _child(config: SandboxConfig) -> Iterator[SandboxHandle]:
         cmd += ["--hostile", "--hostile-share", str(config.hostile_share)]
     if config.signals:
         cmd += ["--signals"]
+    if "layout" in config.faults:
+        cmd += ["--layouts", config.layouts, "--layout-night", str(config.layout_night)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
     url = f"http://127.0.0.1:{port}"
     try:

@@ -52,6 +52,18 @@ class RunStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class CoverageStatus(enum.StrEnum):
+    """How one platform × category ended in a run (derived from its stored counters, see
+    :attr:`CrawlStat.status`). Only ``ok`` and ``empty`` mean the category was read to the end."""
+
+    OK = "ok"
+    EMPTY = "empty"  # searched, the platform's own word that nothing matches
+    BLOCKED = "blocked"  # captcha, risk check, login wall: the category's search stopped
+    LAYOUT_CHANGED = "layout_changed"  # pages none of the platform's known layouts reads
+    ERRORS = "errors"  # read, but some pages failed (partly crawled)
+    NOT_SEARCHED = "not_searched"
+
+
 class FlagStatus(enum.StrEnum):
     OPEN = "open"
     CONFIRMED = "confirmed"
@@ -153,10 +165,29 @@ class CrawlStat(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     blocked: Mapped[bool] = mapped_column(Boolean, default=False)
     block_reason: Mapped[str | None] = mapped_column(String(200))
+    #: Pages that ended ``layout_changed`` (a shape no known layout reads), and the first one's layout
+    #: and what was missing.
+    layout_changed: Mapped[int] = mapped_column(Integer, default=0)
+    layout_note: Mapped[str | None] = mapped_column(String(200))
 
     run: Mapped[CrawlRun] = relationship(back_populates="stats")
     platform: Mapped[Platform] = relationship()
     category: Mapped[Category] = relationship()
+
+    @property
+    def status(self) -> CoverageStatus:
+        """A changed layout first (it needs code, not patience), then a block, then the rest."""
+        if self.layout_changed:
+            return CoverageStatus.LAYOUT_CHANGED
+        if self.blocked:
+            return CoverageStatus.BLOCKED
+        if not self.pages_fetched:
+            return CoverageStatus.NOT_SEARCHED
+        if self.errors:
+            return CoverageStatus.ERRORS
+        if not self.listings_seen:
+            return CoverageStatus.EMPTY
+        return CoverageStatus.OK
 
 
 class Seller(Base):

@@ -180,8 +180,8 @@ def test_coverage_book_take_and_give_back() -> None:
     assert book.saw("mask", "1") and not book.saw("mask", "1")
     book.add("mask", requests=3, pages_fetched=1)
     assert book.block("mask", "captcha: x") and not book.block("mask", "again")
-    deltas, blocks = book.take()
-    assert deltas == {
+    unsaved = book.take()
+    assert unsaved.deltas == {
         "mask": {
             "requests": 3,
             "pages_fetched": 1,
@@ -190,12 +190,13 @@ def test_coverage_book_take_and_give_back() -> None:
             "changed": 0,
             "gone": 0,
             "errors": 0,
+            "layout_changed": 0,
         }
     }
-    assert blocks == {"mask": "captcha: x"}
-    assert book.take() == ({}, {})
-    book.give_back(deltas, blocks)
-    assert book.take()[1] == {"mask": "captcha: x"}
+    assert unsaved.blocks == {"mask": "captcha: x"}
+    assert not book.take()
+    book.give_back(unsaved)
+    assert book.take().blocks == {"mask": "captcha: x"}
     assert book.requests_total() == 3 and book.is_blocked("mask")
     with pytest.raises(ValueError):
         book.add("mask", bogus=1)

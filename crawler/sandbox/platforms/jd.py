@@ -9,6 +9,7 @@ from aiohttp import web
 
 from crawler.sandbox.content import Listing
 from crawler.sandbox.hashing import hexdigest
+from crawler.sandbox.platforms import jd_layouts
 from crawler.sandbox.platforms.common import fuzzy_count, image_token, masked_price, path_hash
 from crawler.sandbox.web import dumps, esc, js_literal, json_response, original_url, redirect, text_response
 
@@ -151,6 +152,15 @@ async def _api(ctx) -> web.Response:
         except (TypeError, ValueError):
             page = 1
         result = ctx.market.search(PLATFORM, keyword, page)
+        if ctx.layout:  # the ``layout`` fault profile: tonight JD serves another layout
+            return jd_layouts.search_response(
+                ctx.layout,
+                keyword=keyword,
+                page=page,
+                result=result,
+                price=lambda listing: _price(ctx, listing),
+                image=lambda listing: image_path(listing, 0),
+            )
         wares = [_ware(ctx, listing) for listing in result.listings]
         if function == "search":
             return json_response({"code": "0", "wareInfo": wares, "wareCount": result.total})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import case, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from crawler.storage.models import Category, CrawlRun, Listing, ListingImage, Platform
@@ -79,6 +79,28 @@ class CrawlStateRepository:
                 update(Listing).where(Listing.id.in_(back)).values(available=True, last_changed_at=now)
             )
         return len(back)
+
+    def field_counts(self, platform_id: int, run_id: int) -> dict[str, int]:
+        """Of the listings seen in this run on this platform: how many, and how many have each monitored
+        field (id, title, price — a masked price is a price the page states —, shop, image)."""
+
+        def having(condition: object) -> object:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        has_image = exists().where(ListingImage.listing_id == Listing.id)
+        row = self.session.execute(
+            select(
+                func.count(Listing.id),
+                having(Listing.platform_item_id != ""),
+                having(Listing.title != ""),
+                having(Listing.price.is_not(None) | Listing.price_masked.is_(True)),
+                having(Listing.seller_id.is_not(None)),
+                having(has_image),
+            ).where(Listing.platform_id == platform_id, Listing.last_run_id == run_id)
+        ).one()
+        return dict(
+            zip(("rows", "id", "title", "price", "shop", "image"), (int(v or 0) for v in row), strict=True)
+        )
 
     def mark_gone(self, platform_id: int, category_code: str, run_id: int, now: datetime) -> int:
         """Listings of a fully searched platform × category not seen in this run: taken down."""

@@ -11,7 +11,16 @@ from crawler import __version__
 from crawler.storage.models import Category, CrawlRun, CrawlStat, Platform, RunStatus
 from crawler.timeutil import Clock
 
-COUNTERS = ("requests", "pages_fetched", "listings_seen", "new", "changed", "gone", "errors")
+COUNTERS = (
+    "requests",
+    "pages_fetched",
+    "listings_seen",
+    "new",
+    "changed",
+    "gone",
+    "errors",
+    "layout_changed",
+)
 
 
 class RunRepository:
@@ -66,12 +75,19 @@ class RunRepository:
         stat.blocked = True
         stat.block_reason = reason[:200]
 
+    def note_layout(self, stat: CrawlStat, note: str) -> None:
+        """The first changed layout of the platform × category in this run (its count is a counter)."""
+        if not stat.layout_note:
+            stat.layout_note = note[:200]
+
     def finish(
         self, run: CrawlRun, status: RunStatus | None = None, summary: dict[str, Any] | None = None
     ) -> None:
         if status is None:
             status = (
-                RunStatus.PARTIAL if any(s.blocked or s.errors for s in run.stats) else RunStatus.FINISHED
+                RunStatus.PARTIAL
+                if any(s.blocked or s.errors or s.layout_changed for s in run.stats)
+                else RunStatus.FINISHED
             )
         run.status = status
         run.finished_at = self.clock.now()
