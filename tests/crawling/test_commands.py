@@ -95,5 +95,5 @@ def test_scrapy_crawl_alone_starts_and_finishes_its_own_run(sandbox, tmp_path: P
         text=True,
         timeout=120,
     )
-    assert bad.returncode != 0 or "invalid spider arguments" in bad.stderr
+    assert bad.returncode != 0, "invalid spider arguments must fail the command"
     assert "invalid spider arguments: depth" in bad.stderr

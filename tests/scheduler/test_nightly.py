@@ -60,12 +60,18 @@ def test_one_night_crawls_flags_and_captures_evidence(context: AppContext) -> No
         assert session.scalar(select(func.count(Listing.id))) == 20
         flags = session.scalar(select(func.count(Flag.id)).where(Flag.kind == "match"))
         captured = session.scalar(select(func.count(func.distinct(EvidenceCapture.listing_id))))
-    assert flags >= 1, "the sandbox plants one match in every 20 listings of a category"
+    assert flags == 1, "the sandbox plants one match in every 20 listings of a category"
     assert report.stage("match").detail["flags_created"] == flags
     assert flags_without_evidence(context) == [], "every flag has its evidence"
-    assert captured >= 1
+    assert captured == 1
     assert report.stage("coverage").detail["cells"] == 2
-    assert report.stage("digest").detail["sections"]["high_risk_flags"] >= 0
+    # The planted match scores above the digest's threshold (0.6); nothing blocked or failed.
+    assert report.stage("digest").detail["sections"] == {
+        "high_risk_flags": 1,
+        "blocked": 0,
+        "failed_runs": 0,
+        "overdue_purchases": 0,
+    }
 
 
 @pytest.mark.sandbox(size=300)
