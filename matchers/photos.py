@@ -21,6 +21,10 @@ class ImageHasher(abc.ABC):
     @abc.abstractmethod
     def hash_file(self, path: str | Path) -> int: ...
 
+    def hash_reference(self, path: str | Path) -> list[int]:
+        """The hashes a reference photo is looked up by (a listing photo is found by any of them)."""
+        return [self.hash_file(path)]
+
 
 class PerceptualHasher(ImageHasher):
     """DCT perceptual hash (imagehash.phash), robust to resizing, re-encoding and small edits."""
@@ -33,6 +37,27 @@ class PerceptualHasher(ImageHasher):
 
         with Image.open(path) as image:
             return int(str(imagehash.phash(image.convert("RGB"))), 16)
+
+
+class EditTolerantHasher(ImageHasher):
+    """pHash of the photo with its uniform border trimmed; a reference photo is expanded into the crops,
+    mirror and framing a seller may make of it (see :mod:`matchers.photo_hashing`)."""
+
+    name = "phash-trim"
+
+    def hash_file(self, path: str | Path) -> int:
+        from matchers.photo_hashing import listing_hash
+
+        return listing_hash(path)
+
+    def hash_reference(self, path: str | Path) -> list[int]:
+        from matchers.photo_hashing import reference_hashes
+
+        return reference_hashes(path)
+
+
+def default_hasher() -> ImageHasher:
+    return EditTolerantHasher()
 
 
 def hamming(a: int, b: int) -> int:

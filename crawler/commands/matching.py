@@ -103,7 +103,8 @@ def evaluate(
     only: list[str] = typer.Option(
         [],
         "--set",
-        help="Run only these: sandbox, signals, Abt-Buy, Walmart-Amazon, Amazon-Google, wdc (repeatable).",
+        help="Run only these: sandbox, photos, signals, Abt-Buy, Walmart-Amazon, Amazon-Google, wdc "
+        "(repeatable).",
     ),
     limit: int | None = typer.Option(
         None, "--limit", help="Read at most this many pairs per file (quick runs)."
@@ -126,11 +127,12 @@ def evaluate(
     root = data or _shared_data()
     wanted = {w.lower() for w in only} or {
         "sandbox",
+        "photos",
         "signals",
         "wdc",
         *(s.lower() for s in DEEPMATCHER_SETS),
     }
-    unknown = wanted - {"sandbox", "signals", "wdc", *(s.lower() for s in DEEPMATCHER_SETS)}
+    unknown = wanted - {"sandbox", "photos", "signals", "wdc", *(s.lower() for s in DEEPMATCHER_SETS)}
     if unknown:
         fail(f"unknown --set {', '.join(sorted(unknown))}")
     report: list[dict] = []
@@ -141,6 +143,10 @@ def evaluate(
             report.append({"data_set": "sandbox", "skipped": f"sandbox not available: {exc}"})
         else:
             report.append(evaluate_sandbox(size=sandbox_size))
+    if "photos" in wanted:
+        from crawler.matching.photo_eval import evaluate_photos, photo_rows
+
+        report.extend(photo_rows(evaluate_photos()))
     if "signals" in wanted:
         from crawler.signals.sandbox_eval import evaluate_signals, signal_rows
 
@@ -191,17 +197,19 @@ def _print_table(report: list[dict]) -> None:
                     f"{row['seconds']}s\n"
                 )
             continue
-        if "signal" in row:
-            write(
-                f"{row['data_set']:<34} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>6.4f}  "
-                f"{row['notes']}\n"
-            )
+        if "notes" in row:
+            p, r, f = (_figure(row.get(k), w) for k, w in (("precision", 9), ("recall", 7), ("f1", 6)))
+            write(f"{row['data_set']:<34} {p} {r} {f}  {row['notes']}\n")
             continue
         write(
             f"{row['data_set']:<34} {row['precision']:>9.4f} {row['recall']:>7.4f} {row['f1']:>6.4f}  "
             f"fitted on {row['fitted_on']}, {_context_note(row.get('context'))}, {row['blend']}, "
             f"threshold {row['threshold']}, {row['seconds']}s\n"
         )
+
+
+def _figure(value: float | None, width: int) -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:>{width}.4f}"
 
 
 def _context_note(context: dict | None) -> str:

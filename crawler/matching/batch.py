@@ -10,7 +10,7 @@ from typing import IO
 from crawler.matching.convert import LineError, offer_from_json, reference_from_record
 from crawler.references import read_records
 from matchers import Matcher, Thresholds
-from matchers.photos import ImageHasher, PerceptualHasher
+from matchers.photos import ImageHasher, default_hasher
 
 
 @dataclass
@@ -44,7 +44,7 @@ def match_file(
 ) -> BatchReport:
     """Write one JSON line per surfaced pair; bad lines and unreadable images are reported, not fatal."""
     report = BatchReport()
-    hasher = hasher or PerceptualHasher()
+    hasher = hasher or default_hasher()
 
     def problem(where: str, reason: str) -> None:
         report.problems.append(f"{where}: {reason}")

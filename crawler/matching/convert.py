@@ -23,16 +23,23 @@ def _text(value: Any) -> str | None:
 
 
 def hash_photos(
-    paths: list[str], base: Path, hasher: ImageHasher | None, where: str, problem: ProblemSink
+    paths: list[str],
+    base: Path,
+    hasher: ImageHasher | None,
+    where: str,
+    problem: ProblemSink,
+    reference: bool = False,
 ) -> list[int]:
-    """Perceptual hashes of image files named relative to ``base``; unreadable ones are reported."""
+    """Perceptual hashes of image files named relative to ``base`` (a ``reference`` photo gives every hash
+    it is looked up by); unreadable ones are reported."""
     if hasher is None:
         return []
     out: list[int] = []
     for name in paths:
         path = (base / name) if not Path(name).is_absolute() else Path(name)
         try:
-            out.append(hasher.hash_file(path))
+            found = hasher.hash_reference(path) if reference else [hasher.hash_file(path)]
+            out.extend(h for h in found if h not in out)
         except (OSError, ValueError, SyntaxError) as exc:
             problem(where, f"image {name!r} cannot be read: {exc.__class__.__name__}")
     return out
@@ -45,7 +52,14 @@ def reference_from_record(
     problem: ProblemSink | None = None,
 ) -> Reference:
     photos = (
-        hash_photos(list(record.photos), base, hasher, f"ref {record.ref_id}", problem or (lambda *_: None))
+        hash_photos(
+            list(record.photos),
+            base,
+            hasher,
+            f"ref {record.ref_id}",
+            problem or (lambda *_: None),
+            reference=True,
+        )
         if base is not None
         else []
     )

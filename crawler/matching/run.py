@@ -19,7 +19,7 @@ from crawler.storage.models import Decision, Listing, ReferenceEntry
 from crawler.storage.repositories.matching import MatchRepository
 from crawler.timeutil import Clock
 from matchers import VERSION, Matcher, Thresholds, Verdict
-from matchers.photos import PerceptualHasher
+from matchers.photos import ImageHasher, default_hasher
 
 
 @dataclass
@@ -39,7 +39,7 @@ class MatchSummary:
         return dict(self.__dict__)
 
 
-def _entry_photos(entry: ReferenceEntry, hasher: PerceptualHasher, problems: list[str]) -> list[int]:
+def _entry_photos(entry: ReferenceEntry, hasher: ImageHasher, problems: list[str]) -> list[int]:
     stored = (entry.extra or {}).get("photo_hashes")
     if stored:
         return [int(h) for h in stored]
@@ -48,14 +48,14 @@ def _entry_photos(entry: ReferenceEntry, hasher: PerceptualHasher, problems: lis
         path = Path(str(name))
         if path.is_file():
             try:
-                out.append(hasher.hash_file(path))
+                out.extend(h for h in hasher.hash_reference(path) if h not in out)
             except (OSError, ValueError) as exc:
                 problems.append(f"entry {entry.id}: photo {name}: {exc.__class__.__name__}")
     return out
 
 
 def _matcher(entries: list[ReferenceEntry], thresholds: Thresholds | None, problems: list[str]) -> Matcher:
-    hasher = PerceptualHasher()
+    hasher = default_hasher()
     refs = [reference_from_entry(e, _entry_photos(e, hasher, problems)) for e in entries]
     return Matcher(refs, thresholds=thresholds)
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import imagehash
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 from scrapy import Request, signals
@@ -40,7 +39,10 @@ def signed64(value: int) -> int:
 
 
 def phash64(image: PILImage.Image) -> int:
-    return signed64(int(str(imagehash.phash(image)), 16))
+    """The listing photo's hash: pHash after its uniform border is trimmed (``matchers.photo_hashing``)."""
+    from matchers.photo_hashing import listing_hash
+
+    return signed64(listing_hash(image))
 
 
 @dataclass
