@@ -52,7 +52,9 @@ def test_page_parses_to_expected_results(entry: dict | None) -> None:
 ZERO_RESULT = [e for e in ENTRIES if e["expected_results"] == 0]
 
 
-@pytest.mark.parametrize("entry", ZERO_RESULT or [None], ids=lambda e: Path(e["html"]).stem if e else "absent")
+@pytest.mark.parametrize(
+    "entry", ZERO_RESULT or [None], ids=lambda e: Path(e["html"]).stem if e else "absent"
+)
 def test_zero_result_pages_are_empty_with_the_pages_own_word(entry: dict | None) -> None:
     """A page with no results says so: it ends ``empty`` with that notice as evidence, never
     ``layout_changed``. The one archived "page" that is a script sending the browser to JD's login is a
