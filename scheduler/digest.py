@@ -9,18 +9,28 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from crawler.crawling.monitors import alarms_of_run
 from crawler.storage.repositories.digest import DigestRepository
 from crawler.timeutil import format_local, to_local
 
-SECTIONS = ("high_risk_flags", "blocked", "failed_runs", "overdue_purchases")
+SECTIONS = (
+    "high_risk_flags",
+    "layout_changed",
+    "field_alarms",
+    "blocked",
+    "failed_runs",
+    "overdue_purchases",
+)
 ROLE_SECTIONS: dict[str, tuple[str, ...]] = {
     "admin": SECTIONS,
-    "analyst": ("high_risk_flags", "blocked", "failed_runs"),
+    "analyst": ("high_risk_flags", "layout_changed", "field_alarms", "blocked", "failed_runs"),
     "officer": ("high_risk_flags",),
     "lab": ("overdue_purchases",),
 }
 TITLES = {
     "high_risk_flags": "新的高风险线索 New high-risk flags",
+    "layout_changed": "页面改版的平台 Platforms that changed their pages",
+    "field_alarms": "字段覆盖下降 Fields that stopped coming",
     "blocked": "被拦截的平台 Blocked platforms",
     "failed_runs": "失败或不完整的运行 Failed or partial runs",
     "overdue_purchases": "逾期的购样 Overdue purchases",
@@ -93,6 +103,25 @@ def build_digest(
         }
         for s in repo.blocked_stats(since)
     ]
+    changed = [
+        {
+            "run_id": s.run_id,
+            "platform": s.platform.code,
+            "category": s.category.code,
+            "pages": s.layout_changed,
+            "note": s.layout_note,
+            "text": (
+                f"run {s.run_id}: {s.platform.code} × {s.category.code}: {s.layout_changed} page(s) in a layout "
+                f"no page object reads ({s.layout_note or 'unknown'}); see surveil pages replay {s.run_id}"
+            ),
+        }
+        for s in repo.layout_changed_stats(since)
+    ]
+    alarms = [
+        {"run_id": run.id, "text": f"run {run.id}: {line}"}
+        for run in repo.crawl_runs(since)
+        for line in alarms_of_run(run)
+    ]
     failed = [
         {
             "kind": "crawl",
@@ -126,6 +155,8 @@ def build_digest(
         since=format_local(since),
         sections={
             "high_risk_flags": flags,
+            "layout_changed": changed,
+            "field_alarms": alarms,
             "blocked": blocked,
             "failed_runs": failed,
             "overdue_purchases": overdue,

@@ -116,6 +116,19 @@ class CoverageBook:
     def has_changed_layout(self, category: str | None) -> bool:
         return bool(category) and category in self.layouts
 
+    def complete(self, category: str) -> bool:
+        """Searched to the end tonight: a term reached its last page, nothing stopped one early, no page
+        failed, none was blocked and none was in a changed layout. Only then may the category's listings
+        not seen tonight be marked gone."""
+        progress = self.progress[category]
+        return (
+            progress.exhausted
+            and not progress.truncated
+            and not self.totals[category]["errors"]
+            and not self.is_blocked(category)
+            and not self.has_changed_layout(category)
+        )
+
     def take(self) -> Unsaved:
         """The counts, blocks and layout notes not yet written, and forget them (they are now the
         caller's to write)."""

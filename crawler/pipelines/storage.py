@@ -221,14 +221,7 @@ class StoragePipeline:
         for category in spider.finished_categories():
             if spider.coverage.is_blocked(category) or spider.coverage.has_changed_layout(category):
                 continue
-            progress = spider.coverage.progress[category]
-            totals = spider.coverage.totals[category]
-            if (
-                progress.exhausted
-                and not progress.truncated
-                and not totals["errors"]
-                and not spider.args.term
-            ):
+            if spider.coverage.complete(category) and not spider.args.term:
                 gone[category] = state.mark_gone(platform.id, category, spider.run_id, now)
             state.mark_done(run, f"{spider.name}:{category}")
         return gone

@@ -12,6 +12,8 @@ from crawler.storage.repositories.dashboard import Coverage
 
 PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 BLOCKED = "#c62828"
+#: A platform × category whose pages no known layout read: purple, marked "!" (a code change is due).
+LAYOUT_CHANGED = "#6a1b9a"
 EMPTY = "#e0e0e0"
 MISSING = "#ffffff"
 
@@ -73,7 +75,9 @@ def stacked_days(
 
 
 def coverage_grid(coverage: Coverage, names: dict[str, str], labels: dict[str, str]) -> Markup:
-    """Platform columns × category rows. Blocked cells are red and hatched with ✕; empty ones grey 0."""
+    """Platform columns × category rows. Blocked cells are red and hatched with ✕; cells whose pages changed
+    layout are purple with "!"; empty ones grey 0."""
+    changed_label = labels.get("layout_changed", "layout changed")
     cell_w, cell_h, left, top = 124, 20, 170, 34
     platforms, categories = coverage.platforms, coverage.categories
     width = left + cell_w * len(platforms) + 10
@@ -96,6 +100,8 @@ def coverage_grid(coverage: Coverage, names: dict[str, str], labels: dict[str, s
             cell = coverage.cells.get((pcode, ccode))
             if cell is None:
                 fill, mark, state, color = MISSING, "·", labels["missing"], "#999"
+            elif cell.layout_changed:
+                fill, mark, state, color = LAYOUT_CHANGED, "!", changed_label, "#ffffff"
             elif cell.blocked:
                 fill, mark, state, color = "url(#hatch)", "✕", labels["blocked"], "#ffffff"
             elif cell.listings_seen == 0:
@@ -116,7 +122,13 @@ def coverage_grid(coverage: Coverage, names: dict[str, str], labels: dict[str, s
             )
             if cell is not None and cell.blocked and cell.block_reason:
                 detail += f" — {cell.block_reason}"
-            css = "cell-blocked" if cell is not None and cell.blocked else "cell"
+            if cell is not None and cell.layout_changed:
+                detail += f" — {cell.layout_changed} × {cell.layout_note or ''}"
+            css = "cell"
+            if cell is not None and cell.layout_changed:
+                css = "cell-layout-changed"
+            elif cell is not None and cell.blocked:
+                css = "cell-blocked"
             body.append(
                 f'<g class="{css}" data-state="{escape(state)}"><rect x="{x + 1}" y="{y + 1}" width="{cell_w - 2}" '
                 f'height="{cell_h - 2}" fill="{fill}" stroke="#bbb"><title>{escape(names.get(pcode, pname))} × '
@@ -125,12 +137,18 @@ def coverage_grid(coverage: Coverage, names: dict[str, str], labels: dict[str, s
                 + "</g>"
             )
     ly = top + cell_h * len(categories) + 16
-    for k, (fill, key) in enumerate(
-        (("url(#hatch)", "blocked"), (EMPTY, "empty"), ("rgb(46,170,80)", "ok"), (MISSING, "missing"))
-    ):
+    legend = (
+        ("url(#hatch)", labels["blocked"]),
+        (LAYOUT_CHANGED, changed_label),
+        (EMPTY, labels["empty"]),
+        ("rgb(46,170,80)", labels["ok"]),
+        (MISSING, labels["missing"]),
+    )
+    width = max(width, left + 130 * len(legend))
+    for k, (fill, text) in enumerate(legend):
         lx = left + k * 130
         body.append(f'<rect x="{lx}" y="{ly}" width="14" height="14" fill="{fill}" stroke="#bbb"/>')
-        body.append(_text(lx + 18, ly + 11, labels[key]))
+        body.append(_text(lx + 18, ly + 11, text))
     return _svg(width, height, labels["title"], body)
 
 

@@ -133,3 +133,46 @@ def test_a_search_only_update_keeps_what_the_product_page_gave(sessions, clock) 
     with transaction(sessions) as s:
         stored = ListingRepository(s).get("jd", "1")
         assert stored.price == Decimal("7.50") and not stored.price_masked
+
+
+def test_field_counts_layout_changed_coverage_and_the_digest_line(sessions, clock) -> None:
+    from crawler.storage.models import CoverageStatus
+    from scheduler.digest import build_digest
+
+    with transaction(sessions) as s:
+        PlatformRepository(s).sync(load_platforms())
+        categories = CategoryRepository(s, clock)
+        categories.sync(load_categories().categories)
+        runs = RunRepository(s, clock)
+        run = runs.start()
+        no_price = _item("2", images=0)
+        no_price.price = None
+        ListingRepository(s).upsert_batch([_item("1"), no_price, _item("3")], clock.now(), run.id)
+        state = CrawlStateRepository(s)
+        platform = state.platform("jd")
+        assert state.field_counts(platform.id, run.id) == {
+            "rows": 3,
+            "id": 3,
+            "title": 3,
+            "price": 2,
+            "shop": 3,
+            "image": 2,
+        }
+        assert state.field_counts(platform.id, run.id + 1)["rows"] == 0
+        stat = runs.stat(run, platform, categories.by_code("mask"))
+        runs.add_counts(stat, pages_fetched=2, layout_changed=1)
+        runs.add_counts(stat, layout_changed=1)
+        runs.note_layout(stat, "search jd-x: no rows")
+        runs.note_layout(stat, "search jd-y: later")
+        run_id = run.id
+    with transaction(sessions) as s:
+        run = RunRepository(s, clock).get(run_id)
+        (stat,) = run.stats
+        assert stat.layout_changed == 2 and stat.layout_note == "search jd-x: no rows"
+        assert stat.status is CoverageStatus.LAYOUT_CHANGED
+        RunRepository(s, clock).finish(run)
+        assert run.status == "partial"
+        digest = build_digest(s, clock.now(), min_risk=0.5)
+        (line,) = digest.sections["layout_changed"]
+        assert (line["platform"], line["category"], line["pages"]) == ("jd", "mask", 2)
+        assert f"surveil pages replay {run_id}" in line["text"]

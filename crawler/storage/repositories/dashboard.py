@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from crawler.crawling.monitors import alarms_of_run
 from crawler.storage.models import Category, CrawlRun, CrawlStat, Flag, Listing, Platform, Purchase
 from crawler.timeutil import Clock, to_local
 
@@ -21,6 +22,9 @@ class CoverageCell:
     errors: int
     blocked: bool
     block_reason: str | None
+    #: Pages no known layout read, and the first one's layout and what was missing.
+    layout_changed: int = 0
+    layout_note: str | None = None
 
 
 @dataclass
@@ -29,6 +33,8 @@ class Coverage:
     platforms: list[tuple[str, str]]
     categories: list[tuple[str, str, str]]
     cells: dict[tuple[str, str], CoverageCell]
+    #: Field-coverage alarms of the run (``crawling.monitors``), as lines.
+    alarms: list[str] = field(default_factory=list)
 
 
 class DashboardRepository:
@@ -103,9 +109,16 @@ class DashboardRepository:
             )
             for stat, pcode, ccode in self.session.execute(stmt):
                 cells[(pcode, ccode)] = CoverageCell(
-                    stat.listings_seen, stat.pages_fetched, stat.errors, stat.blocked, stat.block_reason
+                    stat.listings_seen,
+                    stat.pages_fetched,
+                    stat.errors,
+                    stat.blocked,
+                    stat.block_reason,
+                    layout_changed=stat.layout_changed,
+                    layout_note=stat.layout_note,
                 )
-        return Coverage(run, platforms, categories, cells)
+        alarms = alarms_of_run(run) if run is not None else []
+        return Coverage(run, platforms, categories, cells, alarms)
 
     def purchases_by_status(self) -> dict[str, int]:
         stmt = select(Purchase.status, func.count(Purchase.id)).group_by(Purchase.status)

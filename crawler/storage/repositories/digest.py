@@ -54,6 +54,20 @@ class DigestRepository:
         )
         return list(self.session.scalars(stmt))
 
+    def layout_changed_stats(self, since: datetime) -> list[CrawlStat]:
+        stmt = (
+            select(CrawlStat)
+            .join(CrawlRun)
+            .where(CrawlRun.started_at >= since, CrawlStat.layout_changed > 0)
+            .options(selectinload(CrawlStat.platform), selectinload(CrawlStat.category))
+            .order_by(CrawlStat.id)
+        )
+        return list(self.session.scalars(stmt))
+
+    def crawl_runs(self, since: datetime) -> list[CrawlRun]:
+        stmt = select(CrawlRun).where(CrawlRun.started_at >= since).order_by(CrawlRun.id)
+        return list(self.session.scalars(stmt))
+
     def unhealthy_crawl_runs(self, since: datetime) -> list[CrawlRun]:
         stmt = (
             select(CrawlRun)

@@ -47,7 +47,7 @@ def dashboard(request: Request, state: State, db: DB, t: T) -> Response:
     coverage = repo.coverage()
     names = {code: name for code, name in coverage.platforms}
     names.update({code: t.name(zh, en) for code, zh, en in coverage.categories})
-    labels = {key: t(f"dash.legend.{key}") for key in ("blocked", "empty", "ok", "missing")}
+    labels = {key: t(f"dash.legend.{key}") for key in ("blocked", "layout_changed", "empty", "ok", "missing")}
     labels["title"] = t("dash.coverage")
     grid = charts.coverage_grid(coverage, names, labels) if coverage.run else None
     counts = repo.purchases_by_status()
