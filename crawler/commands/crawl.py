@@ -17,6 +17,7 @@ from crawler.crawling.runner import CrawlPlan, crawl_run, plan_of_run
 from crawler.storage import migrate
 from crawler.storage.engine import transaction
 from crawler.storage.repositories import RunRepository
+from crawler.timeutil import format_local
 
 runs_app = typer.Typer(help="Crawl runs and their coverage.", no_args_is_help=True)
 
@@ -165,15 +166,21 @@ def show(
 def list_(ctx: typer.Context, limit: int = typer.Option(20, "--limit", min=1)) -> None:
     """The most recent runs."""
     context = app_context(ctx)
+    zone = context.settings.display_timezone
+    migrate.upgrade(context.engine)
     with transaction(context.sessions) as session:
-        table = Table("run", "status", "started", "requests/listing", "platforms")
-        for run in RunRepository(session, context.clock).recent(limit):
+        runs = RunRepository(session, context.clock).recent(limit)
+        if not runs:
+            console().print("No crawl runs recorded yet: start one with 'surveil crawl'.")
+            return
+        table = Table("run", "status", f"started ({zone})", "requests/listing", "platforms")
+        for run in runs:
             t = (run.summary or {}).get("totals", {})
             rpl = t.get("requests_per_listing")
             table.add_row(
                 str(run.id),
                 str(run.status),
-                str(run.started_at)[:19],
+                format_local(run.started_at, zone),
                 "—" if rpl is None else f"{rpl:.3f}",
                 ", ".join(
                     (run.options or {}).get("platforms", []) or [(run.options or {}).get("platform", "")]

@@ -11,7 +11,6 @@ from crawler.storage.engine import transaction
 from crawler.storage.models import Role
 from crawler.storage.repositories.audit import AuditRepository
 from crawler.storage.repositories.users import UserRepository
-from crawler.web.security import WeakPassword, check_password_policy, hash_password
 
 users_app = typer.Typer(help="Review-app accounts.", no_args_is_help=True)
 
@@ -50,6 +49,9 @@ def add_user(
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
 ) -> None:
     """Create an account; the password is prompted for (or read from stdin) and stored as argon2."""
+    # Imported here: the crawler.web package loads the whole review app, which no other command needs.
+    from crawler.web.security import WeakPassword, check_password_policy, hash_password
+
     name = name.strip()
     if not name or len(name) > 100:
         fail("a username needs 1 to 100 characters")
