@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from scrapy import Request, Spider
@@ -37,7 +36,18 @@ def server():
     delete_prefix(prefix)
 
 
-def make_queue(server, lease: float = 0.3, owner: str = "") -> ReliableQueue:  # noqa: ANN001
+#: Leases long enough that no pause of a loaded machine lets one lapse by itself; tests move the lease
+#: clock on with :func:`lapse` instead of sleeping.
+LEASE = 10.0
+
+
+def lapse(server, store: LeasedStore, seconds: float) -> None:  # noqa: ANN001
+    """Let ``seconds`` pass on the store's leases: every expiry (Redis server time) moves that much earlier."""
+    for entry, expiry in server.zrange(store.processing_key, 0, -1, withscores=True):
+        server.zadd(store.processing_key, {entry: expiry - seconds})
+
+
+def make_queue(server, lease: float = LEASE, owner: str = "") -> ReliableQueue:  # noqa: ANN001
     spider = Jd()
     settings = {"SURVEIL_LEASE_SECONDS": lease, "SURVEIL_MAX_DELIVERIES": 3}
     if owner:
@@ -62,26 +72,28 @@ def test_pop_leases_and_ack_removes(server):
 
 
 def test_expired_lease_is_requeued_once_and_dead_after_max_deliveries(server):
-    queue = make_queue(server, lease=0.2)
+    queue = make_queue(server)
     queue.push(Request("https://api.m.jd.com/api?page=1"))
     for attempt in range(2):
         assert queue.pop() is not None
         assert queue.reap() == 0, "a live lease stays"
-        time.sleep(0.3)
+        lapse(server, queue.store, LEASE - 1)
+        assert queue.reap() == 0, "still live a second before it ends"
+        lapse(server, queue.store, 2)
         assert queue.reap() == 1, f"attempt {attempt}: the expired lease goes back"
     assert queue.pop() is not None
-    time.sleep(0.3)
+    lapse(server, queue.store, LEASE + 1)
     assert queue.reap() == 0
     assert server.llen(f"{queue.key}:dead") == 1, "given up after the third delivery"
     assert queue.pending() == 0
 
 
 def test_renewed_lease_survives_the_reaper(server):
-    queue = make_queue(server, lease=0.3)
+    queue = make_queue(server)
     queue.push(Request("https://api.m.jd.com/api?page=1"))
     popped = queue.pop()
-    for _ in range(4):
-        time.sleep(0.15)
+    for _ in range(4):  # four renewals, each after 60 % of the lease: far past one lease in all
+        lapse(server, queue.store, LEASE * 0.6)
         assert queue.leases.renew() == 1
         assert reap_key(server, queue.key) == 0
     queue.leases.complete(popped.meta[LEASE_META])
@@ -145,7 +157,7 @@ def test_leases_name_their_worker_and_a_closing_worker_gives_them_back(server):
     assert queue.pop().url == second.url
 
 
-def make_seeds(server, owner: str, lease: float = 0.2) -> LeasedStore:  # noqa: ANN001
+def make_seeds(server, owner: str, lease: float = LEASE) -> LeasedStore:  # noqa: ANN001
     return LeasedStore(server, f"{server.test_prefix}:jd:seeds", lease, max_attempts=3, owner=owner)
 
 
@@ -163,7 +175,7 @@ def test_a_seed_whose_worker_died_goes_to_another(server):
     assert json.loads(taken[1]) == {"category": "towel"}
     alive.ack([taken[0]])
     assert alive.pop() is None
-    time.sleep(0.3)
+    lapse(server, alive, LEASE + 1)
     assert alive.reap() == 1
     assert dead.held_by("crawl1:100") == []
     again, data = alive.pop()
@@ -178,17 +190,17 @@ def test_a_seed_that_keeps_killing_workers_is_set_aside(server):
     seeds.add(json.dumps({"category": "mask"}), 0)
     for _ in range(3):
         assert seeds.pop() is not None
-        time.sleep(0.3)
+        lapse(server, seeds, LEASE + 1)
         seeds.reap()
     assert seeds.pending() == 0 and seeds.dead() == 1
 
 
 def test_a_renewed_seed_lease_survives_the_reaper(server):
-    seeds = make_seeds(server, "crawl1:100", lease=0.3)
+    seeds = make_seeds(server, "crawl1:100")
     seeds.add(json.dumps({"category": "mask"}), 0)
     lease, _ = seeds.pop()
     for _ in range(4):
-        time.sleep(0.15)
+        lapse(server, seeds, LEASE * 0.6)
         assert seeds.renew([lease]) == 1
         assert make_seeds(server, "crawl2:200").reap() == 0
     seeds.ack([lease])
@@ -201,9 +213,18 @@ def test_rate_limit_spaces_requests_across_clients(server):
     keys = Keys(server.test_prefix)
     a = PlatformRateLimiter(server, keys)
     b = PlatformRateLimiter(redis.Redis.from_url(REDIS_URL), keys)
-    waits = [a.reserve("jd", 0.2), b.reserve("jd", 0.2), a.reserve("jd", 0.2)]
-    assert waits[0] == pytest.approx(0.0, abs=0.02)
-    assert waits[1] == pytest.approx(0.2, abs=0.03)
-    assert waits[2] == pytest.approx(0.4, abs=0.03)
-    assert a.reserve("yhd", 0.2) == pytest.approx(0.0, abs=0.02), "platforms are independent"
+    # A 5 s interval: the three reservations are made well within it even on a loaded machine (the
+    # limiter only answers how long to wait; nothing here sleeps).
+    starts, waits = [], []
+    for limiter in (a, b, a):
+        waits.append(limiter.reserve("jd", 5.0))
+        starts.append(int(server.get(keys.rate("jd"))) - 5000)  # the slot reserved, in server ms
+    assert waits[0] == 0.0, "the platform was free"
+    assert [starts[1] - starts[0], starts[2] - starts[1]] == [5000, 5000], (
+        "each reservation starts exactly one interval after the one before, whichever client made it"
+    )
+    assert waits[1] == pytest.approx(5.0, abs=1.0)
+    assert waits[2] == pytest.approx(10.0, abs=1.0)
+    assert waits[2] - waits[1] == pytest.approx(5.0, abs=1.0)
+    assert a.reserve("yhd", 5.0) == 0.0, "platforms are independent"
     assert a.reserve("jd", 0) == 0.0

@@ -24,7 +24,7 @@ def serving(context: AppContext, config: WebConfig | None = None) -> Iterator[st
     server = uvicorn.Server(uvicorn.Config(create_app(context, config), log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # generous: a loaded machine starts it slowly
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the review app did not start")
