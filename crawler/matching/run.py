@@ -33,6 +33,8 @@ class MatchSummary:
     matches_updated: int = 0
     flags_created: int = 0
     flags_updated: int = 0
+    flags_reopened: int = 0
+    """Dismissed flags raised again because the listing's title, model or photos changed."""
     problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -128,5 +130,6 @@ def run_matching(
                 if others:
                     listings = list(repo.listings(others))
                     _apply(repo, _matcher(fresh, thresholds, summary.problems), listings, by_id, summary)
+        summary.flags_reopened = repo.reopened
         repo.finish_run(run, until, active, summary.to_json())
     return summary

@@ -77,6 +77,17 @@ class Decision(enum.StrEnum):
     REVIEW = "review"
 
 
+class DismissReason(enum.StrEnum):
+    """Why an analyst dismissed a match flag; the matcher is refitted on these (``surveil eval --feedback``)."""
+
+    ACCESSORY = "accessory"  # a part or accessory for the entry's product, not the product
+    OTHER_PRODUCT = "other_product"  # another product of the brand or shop, whatever code it shares
+    OTHER_MODEL = "other_model"  # the entry's product line, another model
+    OTHER_BRAND = "other_brand"  # the same model code under another brand
+    NOT_THE_BATCH = "not_the_batch"  # the right product, but not the batch or dates the entry names
+    OTHER = "other"  # anything else: the note says what
+
+
 class PurchaseStatus(enum.StrEnum):
     PLANNED = "planned"
     ORDERED = "ordered"
@@ -430,10 +441,34 @@ class ReviewDecision(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decision: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
+    reason_code: Mapped[DismissReason | None] = mapped_column(_enum(DismissReason, "dismiss_reason"))
+    listing_state: Mapped[str | None] = mapped_column(String(64))
+    """What the listing showed when decided (title, model, photos; see ``review.listing_state``): a
+    dismissed flag is raised again only when this changes."""
     decided_at: Mapped[datetime]
 
     flag: Mapped[Flag] = relationship(back_populates="decisions")
     user: Mapped[User | None] = relationship()
+
+
+class MatcherWeights(Base):
+    """Matcher weights fitted on analysts' decisions, with how they decided decisions held out of the fit
+    and how the matcher's own rules decided the same ones. Matching uses the newest only when it did
+    better than the rules."""
+
+    __tablename__ = "matcher_weights"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fitted_at: Mapped[datetime]
+    weights: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    held_out_score: Mapped[float] = mapped_column(Float)
+    baseline_score: Mapped[float] = mapped_column(Float)
+    decisions: Mapped[int] = mapped_column(Integer, default=0)
+    held_out: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def better(self) -> bool:
+        return self.held_out > 0 and self.held_out_score > self.baseline_score
 
 
 class MatchRun(Base):

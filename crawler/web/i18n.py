@@ -87,7 +87,7 @@ ZH: dict[str, str] = {
     "flag.decide": "审核决定",
     "flag.confirm": "确认",
     "flag.dismiss": "驳回",
-    "flag.dismiss_reason": "驳回原因（必填）",
+    "flag.dismiss_reason": "驳回说明（选“其他”时必填）",
     "flag.purchase": "安排抽样购买",
     "flag.note": "备注",
     "flag.trail": "审计记录",
@@ -181,6 +181,14 @@ ZH: dict[str, str] = {
     "review.no_flags": "未选择任何标记",
     "review.unknown_flags": "所选标记不存在",
     "review.purchase_exists": "该标记已安排抽样购买",
+    "review.unknown_reason": "未知的驳回原因",
+    "flag.dismiss_code": "驳回原因",
+    "dismiss.accessory": "配件或零件，不是该产品",
+    "dismiss.other_product": "同品牌（或同店）的其他产品",
+    "dismiss.other_model": "同系列的其他型号",
+    "dismiss.other_brand": "其他品牌的同型号",
+    "dismiss.not_the_batch": "产品相同，但不是所列批次",
+    "dismiss.other": "其他（请填写说明）",
 }
 
 EN: dict[str, str] = {
@@ -263,7 +271,7 @@ EN: dict[str, str] = {
     "flag.decide": "Decision",
     "flag.confirm": "Confirm",
     "flag.dismiss": "Dismiss",
-    "flag.dismiss_reason": "Reason for dismissal (required)",
+    "flag.dismiss_reason": "Note (required for “other”)",
     "flag.purchase": "Order a test purchase",
     "flag.note": "Note",
     "flag.trail": "Audit trail",
@@ -357,6 +365,14 @@ EN: dict[str, str] = {
     "review.no_flags": "No flags selected",
     "review.unknown_flags": "The selected flags do not exist",
     "review.purchase_exists": "A test purchase is already planned for this flag",
+    "review.unknown_reason": "Unknown dismissal reason",
+    "flag.dismiss_code": "Why dismissed",
+    "dismiss.accessory": "An accessory or spare part, not the product",
+    "dismiss.other_product": "Another product of the brand (or shop)",
+    "dismiss.other_model": "Another model of the product line",
+    "dismiss.other_brand": "The same model code, another brand",
+    "dismiss.not_the_batch": "The product, but not the listed batch",
+    "dismiss.other": "Other (say why in the note)",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"zh-CN": ZH, "en": EN}

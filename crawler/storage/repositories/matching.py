@@ -19,7 +19,10 @@ from crawler.storage.models import (
     MatchRun,
     ReferenceEntry,
     ReferenceListVersion,
+    ReviewDecision,
 )
+from crawler.storage.repositories.audit import AuditRepository
+from crawler.storage.repositories.review import listing_state
 from crawler.timeutil import Clock
 
 FLAG_KIND = "match"
@@ -29,6 +32,19 @@ class MatchRepository:
     def __init__(self, session: Session, clock: Clock) -> None:
         self.session = session
         self.clock = clock
+        self.reopened = 0
+
+    def _changed_since_dismissal(self, flag: Flag) -> bool:
+        state = self.session.scalar(
+            select(ReviewDecision.listing_state)
+            .where(ReviewDecision.flag_id == flag.id, ReviewDecision.decision == "dismiss")
+            .order_by(ReviewDecision.decided_at.desc(), ReviewDecision.id.desc())
+            .limit(1)
+        )
+        if state is None:
+            return False  # dismissed before states were kept: nothing to compare with
+        listing = self.session.get(Listing, flag.listing_id)
+        return listing is not None and listing_state(listing) != state
 
     def last_run(self) -> MatchRun | None:
         stmt = (
@@ -128,7 +144,9 @@ class MatchRepository:
         self, match: Match, entry: ReferenceEntry, risk: float, explanation: list[str]
     ) -> tuple[Flag, bool]:
         """Create the flag of a match, or refresh an open one; a flag an analyst has decided keeps its
-        status and risk, and only its explanation is refreshed."""
+        status and risk, and only its explanation is refreshed. A dismissed flag is raised again (open,
+        with a fresh risk) only when the listing's title, model or photos changed since the dismissal;
+        ``reopened`` counts those."""
         now = self.clock.now()
         subject = f"entry:{entry.id}"
         row = self.session.scalar(
@@ -149,6 +167,12 @@ class MatchRepository:
         row.match_id = match.id
         row.entry_id = entry.id
         row.list_type = entry.list_type
+        if row.status == FlagStatus.DISMISSED and self._changed_since_dismissal(row):
+            row.status = FlagStatus.OPEN
+            self.reopened += 1
+            AuditRepository(self.session, self.clock).record(
+                "flag.reopened", "flag", row.id, details={"why": "listing changed since the dismissal"}
+            )
         if created or row.status == FlagStatus.OPEN:
             row.risk_score = risk
         row.explanation = explanation

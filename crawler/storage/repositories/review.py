@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -14,6 +16,7 @@ from sqlalchemy.sql.expression import UnaryExpression
 
 from crawler.storage.models import (
     Category,
+    DismissReason,
     EvidenceCapture,
     Flag,
     FlagStatus,
@@ -116,6 +119,36 @@ class FlagDetail:
 
 
 ACTIONS = ("confirm", "dismiss", "purchase")
+
+
+def listing_state(listing: Listing) -> str:
+    """What of a listing a decision rests on, as one SHA-256: its title (spacing and case aside), its
+    model and its photos (perceptual hashes, or the file's hash where none). A price, sales count or
+    re-downloaded photo leaves it unchanged; a new title, model or picture changes it."""
+    photos = sorted(
+        str(img.image.phash if img.image.phash is not None else img.image.sha256)
+        for img in listing.images
+        if img.image is not None
+    )
+    shown = {
+        "title": " ".join((listing.title or "").split()).casefold(),
+        "model": " ".join((listing.model or "").split()).casefold(),
+        "photos": photos,
+    }
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def dismiss_reason(value: str | DismissReason | None) -> DismissReason | None:
+    """A dismissal's reason code from a form or command line value (empty: none given)."""
+    if value is None or isinstance(value, DismissReason):
+        return value
+    text = value.strip().lower().replace("-", "_")
+    if not text:
+        return None
+    try:
+        return DismissReason(text)
+    except ValueError:
+        raise ReviewError("unknown_reason", f"unknown dismissal reason {value!r}") from None
 
 
 class ReviewRepository:
@@ -322,19 +355,39 @@ class ReviewRepository:
 
     # --- decisions ---------------------------------------------------------------------------
 
-    def decide(self, flag_ids: list[int], action: str, user: User, note: str = "") -> list[Flag]:
-        """Confirm, dismiss or order a test purchase for each flag; each decision is audited."""
+    def decide(
+        self,
+        flag_ids: list[int],
+        action: str,
+        user: User,
+        note: str = "",
+        reason: str | DismissReason | None = None,
+    ) -> list[Flag]:
+        """Confirm, dismiss or order a test purchase for each flag; each decision is audited.
+
+        A dismissal carries a reason code (``other`` when none is given, and then the note must say
+        why) and records what the listing showed, so matching raises the pair again only when the
+        listing's title, model or photos change.
+        """
         if action not in ACTIONS:
             raise ReviewError("unknown_action", f"unknown decision {action!r}")
         note = note.strip()
-        if action == "dismiss" and not note:
-            raise ReviewError("needs_reason", "a dismissal needs a reason")
+        code = dismiss_reason(reason) if action == "dismiss" else None
+        if action == "dismiss":
+            code = code or DismissReason.OTHER
+            if code is DismissReason.OTHER and not note:
+                raise ReviewError("needs_reason", "a dismissal needs a reason")
         ids = sorted(set(flag_ids))
         if not ids:
             raise ReviewError("no_flags", "no flags selected")
         flags = list(
             self.session.scalars(
-                select(Flag).where(Flag.id.in_(ids)).options(selectinload(Flag.listing)).order_by(Flag.id)
+                select(Flag)
+                .where(Flag.id.in_(ids))
+                .options(
+                    selectinload(Flag.listing).selectinload(Listing.images).selectinload(ListingImage.image)
+                )
+                .order_by(Flag.id)
             )
         )
         missing = set(ids) - {f.id for f in flags}
@@ -360,6 +413,8 @@ class ReviewRepository:
         for flag in flags:
             before = flag.status
             details: dict[str, Any] = {"note": note, "from": str(before)}
+            if code is not None:
+                details["reason"] = str(code)
             if action == "confirm":
                 flag.status = FlagStatus.CONFIRMED
             elif action == "dismiss":
@@ -383,7 +438,15 @@ class ReviewRepository:
             flag.updated_at = now
             details["to"] = str(flag.status)
             self.session.add(
-                ReviewDecision(flag_id=flag.id, user_id=user.id, decision=action, note=note, decided_at=now)
+                ReviewDecision(
+                    flag_id=flag.id,
+                    user_id=user.id,
+                    decision=action,
+                    note=note,
+                    reason_code=code,
+                    listing_state=listing_state(flag.listing) if flag.listing is not None else None,
+                    decided_at=now,
+                )
             )
             audit.record(f"flag.{action}", "flag", flag.id, user=user, details=details)
         self.session.flush()

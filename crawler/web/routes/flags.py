@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
+from crawler.storage.models import DismissReason
 from crawler.storage.repositories.audit import AuditRepository
 from crawler.storage.repositories.review import ACTIONS, ReviewError, ReviewRepository
 from crawler.web.deps import DB, BadRequest, Reviewer, State, current_viewer, render
@@ -45,6 +46,7 @@ def flag_page(request: Request, state: State, db: DB, flag_id: int) -> Response:
         reference_photos=reference_photos(flag.entry, data_dir) if flag.entry else [],
         trail=AuditRepository(db, clock).trail("flag", flag.id),
         done=request.query_params.get("done", ""),
+        dismiss_reasons=[str(r) for r in DismissReason],
     )
 
 
@@ -56,11 +58,12 @@ def decide(
     flag_id: int,
     action: Annotated[str, Form()] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
+    reason: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     if action not in ACTIONS:
         raise BadRequest("review.unknown_action")
     try:
-        ReviewRepository(db, state.context.clock).decide([flag_id], action, viewer.user, note)
+        ReviewRepository(db, state.context.clock).decide([flag_id], action, viewer.user, note, reason)
     except ReviewError as exc:
         db.rollback()
         if exc.code == "unknown_flags":

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from crawler.storage.models import FlagStatus, ListType
+from crawler.storage.models import DismissReason, FlagStatus, ListType
 from crawler.storage.repositories.catalogue import CategoryRepository, PlatformRepository
 from crawler.storage.repositories.review import Cursor, QueueFilter, ReviewError, ReviewRepository
 from crawler.web.deps import DB, BadRequest, Reviewer, State, current_viewer, render
@@ -74,6 +74,7 @@ def queue_page(request: Request, state: State, db: DB) -> Response:
         list_types=[lt.value for lt in ListType],
         first_page=after is None,
         done=request.query_params.get("done", ""),
+        dismiss_reasons=[str(r) for r in DismissReason],
     )
 
 
@@ -85,12 +86,13 @@ def bulk_decision(
     flag_ids: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI form default
     action: Annotated[str, Form()] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
+    reason: Annotated[str, Form(max_length=32)] = "",
     back: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     if action not in ("confirm", "dismiss"):
         raise BadRequest("error.bad_request")
     try:
-        done = ReviewRepository(db, state.context.clock).decide(flag_ids, action, viewer.user, note)
+        done = ReviewRepository(db, state.context.clock).decide(flag_ids, action, viewer.user, note, reason)
     except ReviewError as exc:
         db.rollback()
         raise BadRequest(f"review.{exc.code}") from exc
