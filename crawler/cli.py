@@ -14,6 +14,7 @@ from crawler.commands import evidence as evidence_commands
 from crawler.commands import labs as labs_commands
 from crawler.commands import matching as matching_commands
 from crawler.commands import nightly as nightly_commands
+from crawler.commands import pages as pages_commands
 from crawler.commands import purchases as purchases_commands
 from crawler.commands import sandbox as sandbox_cmd
 from crawler.commands import scheduling as scheduling_commands
@@ -51,6 +52,7 @@ app.command("eval")(matching_commands.evaluate)
 app.add_typer(crawl_commands.runs_app, name="runs")
 app.add_typer(crawl_commands.platforms_app, name="platforms")
 app.add_typer(page_replay.app, name="pages")
+page_replay.app.command("parse")(pages_commands.parse)
 app.add_typer(takedown_commands.app, name="takedown")
 app.command("signals")(signals_commands.signals)
 app.command("sellers")(signals_commands.sellers)
