@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 from rich.table import Table
 
 from crawler.commands.common import app_context, console, fail, print_json
 
-app = typer.Typer(help="Pages kept with crawl runs.", no_args_is_help=True)
-
-
-def spider_loader(context: Any) -> Any:
-    """``platform code -> spider`` (a platform spider, or the profile spider for YAML platforms), built
-    without a crawler: only its page-reading methods are used."""
-    from scrapy.spiderloader import SpiderLoader
-
-    from crawler.crawling.profiles.loader import profile_names
-    from crawler.crawling.runner import PROFILE_SPIDER, scrapy_settings
-
-    settings = scrapy_settings(context)
-    loader = SpiderLoader.from_settings(settings)
-    profiles = set(profile_names())
-
-    def spider_for(platform: str) -> Any:
-        if platform in loader.list() and platform != PROFILE_SPIDER:
-            return loader.load(platform)()
-        if platform in profiles:
-            return loader.load(PROFILE_SPIDER)(profile=platform)
-        raise ValueError(f"no spider or profile for platform {platform!r}")
-
-    return spider_for
+app = typer.Typer(help="Pages: read a saved response, replay the pages a run kept.", no_args_is_help=True)
 
 
 @app.command("replay")
@@ -51,9 +27,11 @@ def replay_command(
     pages = list(read_kept(directory))
     if not pages:
         fail(f"run {run_id} kept no pages (looked in {directory})")
+    from crawler.pages.outcome import UnknownPlatform
+
     try:
-        results = replay(pages, spider_loader(context))
-    except ValueError as exc:
+        results = replay(pages)
+    except UnknownPlatform as exc:
         fail(str(exc))
     counts = tally(results)
     failing = sum(1 for r in results if r.outcome in FAILING)

@@ -134,9 +134,7 @@ def test_kept_pages_read_back_with_their_labels_and_replay(tmp_path: Path) -> No
     assert "Content-Encoding" not in headers and headers["Content-Length"] == str(len(first.body))
     assert second.outcome is PageOutcome.LAYOUT_CHANGED and second.problems == "no rows at all"
 
-    from spiders.jd import JdSpider
-
-    results = replay([first, second], lambda platform: JdSpider())
+    results = replay([first, second])
     assert [r.outcome for r in results] == ["ok", "layout_changed"]
     counts = tally(results)["jd"]
     assert counts["search jd-mobile-api"] == {"ok": 1}
