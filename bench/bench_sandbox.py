@@ -26,7 +26,14 @@ from crawler.sandbox.testing import running_sandbox  # noqa: E402
 KEYWORDS = ["口罩", "童装", "毛巾", "花洒", "泳衣", "电吹风", "充电宝", "取暖器", "电水壶", "儿童玩具"]
 
 
-H5ST = "20251120180000123;abcdefghijklmnop;f06cc;tk03w8e1a1b2c3d4;0123456789abcdef;4.7;1763661600123;ZW52"
+def h5st(body: str, seed: int = 1) -> str:
+    """A valid h5st for the sandbox started below (seed 1, first key), as its served script makes it."""
+    import hashlib
+
+    from crawler.sandbox.signing import SigningKeys, make_h5st
+
+    signed = {"functionId": "pc_search_searchWare", "body": hashlib.sha256(body.encode()).hexdigest()}
+    return make_h5st(SigningKeys(seed), signed, "abcdefghijklmnop", "f06cc", 1763661600123)
 
 
 def urls(count: int, endpoint: str = "ocj") -> list[str]:
@@ -37,7 +44,9 @@ def urls(count: int, endpoint: str = "ocj") -> list[str]:
         page = 1 + (n // len(KEYWORDS)) % 20
         if endpoint == "jd":
             body = json.dumps({"keyword": keyword, "page": page}, ensure_ascii=False)
-            query = urllib.parse.urlencode({"functionId": "pc_search_searchWare", "body": body, "h5st": H5ST})
+            query = urllib.parse.urlencode(
+                {"functionId": "pc_search_searchWare", "body": body, "h5st": h5st(body)}
+            )
             out.append(f"http://api.m.jd.com/api?{query}")
         else:
             out.append(

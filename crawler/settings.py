@@ -62,6 +62,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.retry.BackoffRetryMiddleware": 550,
     "crawler.middlewares.counting.RequestCountingMiddleware": 560,
     "crawler.middlewares.blocks.BlockDetectionMiddleware": 580,
+    "crawler.signing.middleware.SigningMiddleware": 590,
     "crawler.middlewares.blocks.BlockRedirectMiddleware": 620,
     "crawler.middlewares.sandbox.SandboxProxyMiddleware": 745,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
@@ -75,6 +76,8 @@ ITEM_PIPELINES = {
 # --- the project's own settings ---------------------------------------------------------------
 # Which Chromium to drive (None: Playwright's own, else Debian's chromium).
 SURVEIL_BROWSER_EXECUTABLE = None
+# Seconds one request signature may take in the platform's page (JD h5st, PDD anti_content).
+SURVEIL_SIGNING_TIMEOUT = 5.0
 # Listings (and sightings) written per transaction.
 SURVEIL_BATCH_SIZE = 200
 SURVEIL_IMAGES_ENABLED = True

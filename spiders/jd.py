@@ -1,4 +1,5 @@
-"""JD (京东): the mobile search API (api.m.jd.com, signed with h5st) and mobile product pages."""
+"""JD (京东): the mobile search API (api.m.jd.com, its ``h5st`` made by JD's own page script, see
+``crawler/signing``) and mobile product pages."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ from urllib.parse import urlencode
 from scrapy import Request
 
 from crawler.crawling.base import PlatformSpider
-from crawler.crawling.h5st import fingerprint, h5st
 from crawler.pages import jd
 from crawler.pages.base import SearchRow
+from crawler.signing.marks import sign_with
 
 AREA = "1_72_2799_0"
+API = "https://api.m.jd.com/api?"
 
 
 class JdSpider(PlatformSpider):
@@ -21,7 +23,6 @@ class JdSpider(PlatformSpider):
     pages = jd
 
     def search_request(self, term: str, page: int, state: dict[str, Any]) -> Request:
-        now = self.context.clock.now()
         body = json.dumps(
             {"keyword": term, "enc": "utf-8", "area": AREA, "page": page, "s": (page - 1) * 30 + 1},
             ensure_ascii=False,
@@ -32,19 +33,22 @@ class JdSpider(PlatformSpider):
             "functionId": "pc_search_searchWare",
             "client": "m",
             "clientVersion": "1.0.0",
-            "t": str(int(now.timestamp() * 1000)),
             "keyword": term,
+            "body": body,
         }
-        token = "tk03" + fingerprint(f"{self.name}-token")[:12]
-        params["h5st"] = h5st(params, body, now, fingerprint(self.session.device.name), token)
-        params["body"] = body
-        return Request(
+        # t and h5st are added when the request is sent, by JD's ParamsSign in a so.m.jd.com page
+        request = Request(
             f"https://api.m.jd.com/api?{urlencode(params)}",
             headers={
                 "x-referer-page": "https://so.m.jd.com/ware/search.action",
                 "Accept": "application/json",
             },
         )
+        return sign_with(request, self.name)
+
+    def fresh(self, request: Request) -> Request:
+        """A search request sent again is signed again (JD refuses replayed signatures)."""
+        return sign_with(request, self.name) if request.url.startswith(API) else request
 
     def item_request(self, row: SearchRow) -> Request:
         return Request(jd.item_url(row.item_id))

@@ -1,19 +1,21 @@
 """Pinduoduo: the server-rendered first search page, then the paged search API (logged in, with a
-one-time ``anti_content`` token per request), and goods pages."""
+one-time ``anti_content`` per request, made by PDD's own page script, see ``crawler/signing``), and goods
+pages."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 from scrapy import Request
 
 from crawler.crawling.base import PlatformSpider
 from crawler.pages import pdd
 from crawler.pages.base import SearchRow
+from crawler.signing.marks import sign_with
 
 PAGE_SIZE = 20
+SEARCH_API = "https://mobile.yangkeduo.com/proxy/api/search"
 
 
 class PddSpider(PlatformSpider):
@@ -32,21 +34,18 @@ class PddSpider(PlatformSpider):
             "sort": "default",
             "list_id": state.get("list_id") or "",
             "flip": state.get("flip") or "",
-            "anti_content": secrets.token_hex(24),
         }
         headers = {"Referer": "https://mobile.yangkeduo.com/search_result.html", "Accept": "application/json"}
         token = (self.session.cookies if self.session else {}).get("PDDAccessToken")
         if token:
             headers["AccessToken"] = token
-        return Request(f"https://mobile.yangkeduo.com/proxy/api/search?{urlencode(query)}", headers=headers)
+        # anti_content is added when the request is sent (and anew on every retry)
+        request = Request(f"{SEARCH_API}?{urlencode(query)}", headers=headers)
+        return sign_with(request, self.name)
 
     def fresh(self, request: Request) -> Request:
-        """A one-time ``anti_content`` token is never sent twice: a retry gets a new one."""
-        if "/proxy/api/search" not in request.url:
-            return request
-        parts = urlsplit(request.url)
-        query = [(k, secrets.token_hex(24) if k == "anti_content" else v) for k, v in parse_qsl(parts.query)]
-        return request.replace(url=urlunsplit(parts._replace(query=urlencode(query))))
+        """A one-time ``anti_content`` is never sent twice: a request sent again is signed again."""
+        return sign_with(request, self.name) if request.url.startswith(SEARCH_API) else request
 
     def item_request(self, row: SearchRow) -> Request:
         return Request(pdd.goods_url(row.item_id))

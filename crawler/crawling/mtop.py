@@ -1,24 +1,26 @@
-"""The mtop H5 gateway's signature and token exchange (Taobao, Tmall, AliExpress detail API).
+"""The mtop H5 gateway's token exchange and signed URLs (Taobao, Tmall, AliExpress detail API).
 
-``sign = md5(token + "&" + t + "&" + appKey + "&" + data)``, where ``token`` is the part of the
-``_m_h5_tk`` cookie before ``_``. The first call without a token is answered with
+The signature is :class:`crawler.signing.MtopSigner` (``md5(token&t&appKey&data)``), where ``token`` is
+the part of the ``_m_h5_tk`` cookie before ``_``. The first call without a token is answered with
 ``FAIL_SYS_TOKEN_EMPTY`` and a ``Set-Cookie: _m_h5_tk``; an expired one with ``FAIL_SYS_TOKEN_EXOIRED``;
 the client re-signs with the new token and retries once.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
 from urllib.parse import urlencode
+
+from crawler.signing.base import at_ms
+from crawler.signing.mtop import MtopSigner
+from crawler.signing.mtop import md5_sign as sign
 
 APP_KEY = "12574478"
 JSV = "2.6.1"
 
 
-def sign(token: str, t: str, app_key: str, data: str) -> str:
-    return hashlib.md5(f"{token}&{t}&{app_key}&{data}".encode(), usedforsecurity=False).hexdigest()
+__all__ = ["APP_KEY", "JSV", "compact", "request_url", "sign", "token_from_cookie", "token_from_set_cookie"]
 
 
 def token_from_cookie(value: str | None) -> str:
@@ -41,17 +43,14 @@ def compact(data: dict[str, Any]) -> str:
 
 def request_url(host: str, api: str, version: str, data: dict[str, Any], token: str, t_ms: int) -> str:
     """The signed GET URL for one mtop call (``data`` sent exactly as signed)."""
-    payload = compact(data)
-    t = str(t_ms)
     query = {
         "jsv": JSV,
         "appKey": APP_KEY,
-        "t": t,
-        "sign": sign(token, t, APP_KEY, payload),
         "api": api,
         "v": version,
         "type": "originaljson",
         "dataType": "json",
-        "data": payload,
+        "data": compact(data),
     }
-    return f"https://{host}/h5/{api.lower()}/{version}/?{urlencode(query)}"
+    signed = MtopSigner(token).signed(query, at_ms(t_ms)).params
+    return f"https://{host}/h5/{api.lower()}/{version}/?{urlencode(signed)}"

@@ -89,9 +89,10 @@ class ItemPage:
 
 @dataclass(frozen=True)
 class Block:
-    """A page that is not content: captcha, risk check, rate limit or login wall."""
+    """A page that is not content: captcha, risk check, rate limit or login wall; or a request that
+    could not be signed (the platform's signing script missing, failing or refused: ``signing``)."""
 
-    kind: str  # captcha | risk | rate_limit | login | token
+    kind: str  # captcha | risk | rate_limit | login | token | robots | signing
     reason: str
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from crawler.sandbox.accounts import Session
 from crawler.sandbox.config import SandboxConfig
 from crawler.sandbox.content import Listing, Market
 from crawler.sandbox.registry import platform_modules
+from crawler.sandbox.signing import SigningKeys
 from crawler.sandbox.web import IMAGE_PATH, host_of, is_mobile, json_response, text_response
 
 CONTROL_HOSTS = ("127.0.0.1", "localhost", "sandbox.local", "::1", "[::1]")
@@ -91,6 +92,8 @@ class Sandbox:
         self.token_uses = faults.UseCounter()
         self.session_uses = faults.UseCounter()
         self.one_time_tokens = BoundedSet()
+        #: JD h5st / PDD anti_content keys, rotated by ``signing.rotate()`` (see ``crawler/sandbox/signing``).
+        self.signing = SigningKeys(config.seed)
         self.windows: dict[str, deque[float]] = {}
         self.host_map: dict[str, ModuleType] = {}
         self.image_hosts: dict[str, str] = {}

@@ -15,7 +15,6 @@ import pytest
 from crawler.crawling.arguments import ArgumentError, CrawlArguments
 from crawler.crawling.coverage import CoverageBook
 from crawler.crawling.economy import needs_detail, row_has_price, search_sig, spread
-from crawler.crawling.h5st import fingerprint, h5st
 from crawler.crawling.identity import CookieFileError, SecretRedactor, read_cookie_file
 from crawler.crawling.mtop import request_url, sign, token_from_set_cookie
 from crawler.crawling.profiles.loader import ProfileError, load_profile, parse_profile, profile_names
@@ -248,14 +247,6 @@ def test_mtop_signature_and_token_cookie() -> None:
     assert url.startswith("https://h5api.m.taobao.com/h5/mtop.taobao.detail.getdetail/6.0/?")
     payload = '{"itemNumId":"1"}'
     assert "sign=" + sign("tok", "1", "12574478", payload) in url
-
-
-def test_h5st_has_the_documented_eight_parts() -> None:
-    value = h5st(
-        {"appid": "search-pc-java", "functionId": "x", "t": "1"}, "{}", NOW, fingerprint("d"), "tk03a"
-    )
-    parts = value.split(";")
-    assert len(parts) == 8 and len(parts[0]) == 17 and parts[0].isdigit() and len(parts[1]) == 16
 
 
 def test_profiles_load_and_refuse_bad_ones() -> None:

@@ -16,7 +16,7 @@ MOBILE_UA = (
     "Chrome/124.0.0.0 Mobile Safari/537.36"
 )
 DESKTOP_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
-H5ST = "20251120180000123;abcdefghijklmnop;f06cc;tk03w8e1a1b2c3d4;0123456789abcdef;4.7;1763661600123;ZW52"
+H5ST_MS = 1763661600123
 APP_KEY = "12574478"
 
 
@@ -75,21 +75,34 @@ def fetch(
         return Resp(exc.code, dict(exc.headers), exc.read(), exc.headers.get_all("Set-Cookie") or [])
 
 
+def signing_keys(sandbox: Any) -> Any:
+    """The running sandbox's signing keys (a child sandbox: the keys it starts with)."""
+    from crawler.sandbox.signing import SigningKeys
+
+    return sandbox.sandbox.signing if sandbox.sandbox is not None else SigningKeys(sandbox.config.seed)
+
+
+def anti_content(sandbox: Any, nonce: str = "0123456789abcdef") -> str:
+    """A PDD ``anti_content`` as the sandbox's served script makes it (the sandbox's reference)."""
+    from crawler.sandbox.signing import make_anti_content
+
+    return make_anti_content(signing_keys(sandbox), H5ST_MS, nonce)
+
+
 def jd_search(
-    sandbox: Any, keyword: str, page: int = 1, cookies: dict[str, str] | None = None, h5st: str = H5ST
+    sandbox: Any, keyword: str, page: int = 1, cookies: dict[str, str] | None = None, h5st: str | None = None
 ) -> Resp:
+    """The JD search API, signed as the sandbox's served ``ParamsSign`` signs (unless ``h5st`` is given)."""
+    from crawler.sandbox.signing import make_h5st
+
     body = json.dumps(
         {"keyword": keyword, "page": page, "s": (page - 1) * 30 + 1, "enc": "utf-8"}, ensure_ascii=False
     )
-    query = urllib.parse.urlencode(
-        {
-            "appid": "search-pc-java",
-            "functionId": "pc_search_searchWare",
-            "client": "pc",
-            "body": body,
-            "h5st": h5st,
-        }
-    )
+    params = {"appid": "search-pc-java", "functionId": "pc_search_searchWare", "client": "pc", "body": body}
+    if h5st is None:
+        signed = {**params, "body": hashlib.sha256(body.encode()).hexdigest()}
+        h5st = make_h5st(signing_keys(sandbox), signed, "abcdefghijklmnop", "f06cc", H5ST_MS)
+    query = urllib.parse.urlencode({**params, "h5st": h5st})
     return fetch(sandbox, f"https://api.m.jd.com/api?{query}", cookies=cookies)
 
 

@@ -9,7 +9,7 @@ import urllib.parse
 
 import pytest
 
-from tests.sandbox.client import DESKTOP_UA, Mtop, fetch, jd_search
+from tests.sandbox.client import DESKTOP_UA, Mtop, anti_content, fetch, jd_search
 
 pytestmark = pytest.mark.sandbox(size=3000)
 
@@ -176,7 +176,7 @@ def test_pdd_ssr_search_api_and_goods(sandbox) -> None:
         ]["list"]
         == []
     )
-    api = "https://mobile.yangkeduo.com/proxy/api/search?q=毛巾&page=2&size=20&anti_content=0aqWfxUkMwVePwz1"
+    api = f"https://mobile.yangkeduo.com/proxy/api/search?q=毛巾&page=2&size=20&anti_content={anti_content(sandbox)}"
     assert fetch(sandbox, api).status == 403
     cookies = sandbox.session("pdd", "bureau-01")
     resp = fetch(sandbox, api, cookies=cookies, headers={"AccessToken": cookies["PDDAccessToken"]}).json()

@@ -11,6 +11,7 @@ from crawler.sandbox.content import Listing
 from crawler.sandbox.hashing import hexdigest
 from crawler.sandbox.platforms import jd_layouts
 from crawler.sandbox.platforms.common import fuzzy_count, image_token, masked_price, path_hash
+from crawler.sandbox.signing import JD_SCRIPT_PATH, jd_script, verify_h5st
 from crawler.sandbox.web import dumps, esc, js_literal, json_response, original_url, redirect, text_response
 
 PLATFORM = "jd"
@@ -24,6 +25,7 @@ HOSTS = (
     "plogin.m.jd.com",
     "www.jd.com",
     "item.jd.com",
+    "storage.360buyimg.com",
 )
 IMAGE_HOSTS = ("img14.360buyimg.com", "img10.360buyimg.com", "m.360buyimg.com")
 _ROBOTS = """User-agent: *
@@ -65,6 +67,12 @@ async def handle(ctx) -> web.StreamResponse:
         return await _api(ctx)
     if host == "item.m.jd.com" and path.startswith("/product/") and path.endswith(".html"):
         return _item(ctx, path.rsplit("/", 1)[-1].removesuffix(".html"))
+    if host == "so.m.jd.com" and path in ("/", "/ware/search.action"):
+        return _search_shell(ctx)
+    if host == "storage.360buyimg.com" and path == JD_SCRIPT_PATH:
+        if ctx.sandbox.signing.script_mode == "missing":
+            return text_response("not found", "text/plain", status=404)
+        return text_response(jd_script(ctx.sandbox.signing), "application/javascript")
     if host == "cfe.m.jd.com" and path.startswith("/privatedomain/risk_handler/"):
         return text_response(
             _page(
@@ -126,9 +134,11 @@ def session_expired(ctx) -> web.Response:
     return redirect(f"https://plogin.m.jd.com/login/login?returnurl={returnurl}")
 
 
-def _h5st_ok(value: str) -> bool:
-    parts = value.split(";")
-    return len(parts) == 8 and len(parts[0]) == 17 and parts[0].isdigit()
+def _search_shell(ctx) -> web.Response:
+    """The mobile search page: its results come from the signed API; the page loads JD's security
+    script, whose ``ParamsSign`` makes the ``h5st`` the API checks (see ``crawler/sandbox/signing.py``)."""
+    script = f'<script src="//storage.360buyimg.com{JD_SCRIPT_PATH}"></script>'
+    return text_response(_page("京东搜索", f'<div id="search-app"></div>{script}'))
 
 
 async def _api(ctx) -> web.Response:
@@ -137,7 +147,7 @@ async def _api(ctx) -> web.Response:
         form = await ctx.request.post()
         params.update({k: str(v) for k, v in form.items()})
     function = params.get("functionId", "")
-    if not _h5st_ok(params.get("h5st", "")):
+    if verify_h5st(ctx.sandbox.signing, params.get("h5st", ""), params, params.get("body", "")):
         return json_response({"code": "1", "echo": "no access"})
     try:
         body = json.loads(params.get("body") or "{}")

@@ -9,10 +9,11 @@ from aiohttp import web
 from crawler.sandbox.content import Listing
 from crawler.sandbox.hashing import hexdigest
 from crawler.sandbox.platforms.common import fuzzy_count, image_token, path_hash
+from crawler.sandbox.signing import PDD_SCRIPT_PATH, pdd_script, verify_anti_content
 from crawler.sandbox.web import esc, json_response, original_url, redirect, script_json, text_response
 
 PLATFORM = "pdd"
-HOSTS = ("mobile.yangkeduo.com",)
+HOSTS = ("mobile.yangkeduo.com", "static.pddpic.com")
 IMAGE_HOSTS = ("img.pddpic.com", "t00img.yangkeduo.com")
 ROBOTS = {"mobile.yangkeduo.com": "User-agent: *\nDisallow: /proxy/\n"}
 SSR_SIZE = 20
@@ -81,6 +82,10 @@ def session_expired(ctx) -> web.Response:
 
 async def handle(ctx) -> web.StreamResponse:
     path = ctx.path
+    if ctx.host == "static.pddpic.com":
+        return _static(ctx)
+    if path in ("/", "/index.html"):
+        return text_response(_page("拼多多", {"store": {"pageName": "index"}}, _anti_script()))
     if path == "/search_result.html":
         return _search_page(ctx)
     if path == "/proxy/api/search":
@@ -94,6 +99,17 @@ async def handle(ctx) -> web.StreamResponse:
     if path == "/psnl_verification.html":
         return text_response(_page("安全验证", None, "<div class='verify'>请完成安全验证，拖动滑块</div>"))
     return text_response(_page("404", None, "页面不存在"), status=404)
+
+
+def _anti_script() -> str:
+    """The page's anti-content module, which makes the one-time ``anti_content`` the search API checks."""
+    return f"<script src='//static.pddpic.com{PDD_SCRIPT_PATH}'></script>"
+
+
+def _static(ctx) -> web.Response:
+    if ctx.path != PDD_SCRIPT_PATH or ctx.sandbox.signing.script_mode == "missing":
+        return text_response("not found", "text/plain", status=404)
+    return text_response(pdd_script(ctx.sandbox.signing), "application/javascript")
 
 
 def _search_page(ctx) -> web.Response:
@@ -124,16 +140,17 @@ def _search_api(ctx) -> web.Response:
     header = ctx.request.headers.get("AccessToken")
     if header is not None and header != ctx.request.cookies.get("PDDAccessToken"):
         return json_response({"error_code": 40001, "error_msg": "AccessToken不匹配"}, status=403)
-    if ctx.fault_on("anti_content"):
-        token = ctx.query.get("anti_content", "")
-        if len(token) < 16 or not ctx.sandbox.one_time_tokens.add(f"pdd|{token}"):
-            return json_response(
-                {
-                    "error_code": 54001,
-                    "verify_auth_token": hexdigest("vat", token, length=24),
-                    "error_msg": "anti_content invalid",
-                }
-            )
+    token = ctx.query.get("anti_content", "")
+    refused = verify_anti_content(ctx.sandbox.signing, token)
+    reused = ctx.fault_on("anti_content") and not ctx.sandbox.one_time_tokens.add(f"pdd|{token}")
+    if refused or reused:
+        return json_response(
+            {
+                "error_code": 54001,
+                "verify_auth_token": hexdigest("vat", token, length=24),
+                "error_msg": "anti_content invalid",
+            }
+        )
     keyword = ctx.query.get("q", "")
     try:
         page = max(1, int(ctx.query.get("page", "1")))
