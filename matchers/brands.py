@@ -11,8 +11,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
-from matchers.normalise import MARKETING_NOISE_ZH, nfkc
+from matchers.normalise import MARKETING_NOISE_ZH, nfkc, to_simplified
+
+KNOWN_BRANDS = Path(__file__).with_name("data") / "brand_aliases.tsv"
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z0-9]+")
@@ -44,8 +47,8 @@ _MEMO_SIZE = 1 << 16
 
 @lru_cache(maxsize=1 << 16)
 def alias_key(name: str | None) -> str:
-    """Comparable form of a brand name: NFKC, lower case, no spaces or punctuation."""
-    value = nfkc(name).lower().strip()
+    """Comparable form of a brand name: NFKC, Simplified Chinese, lower case, no spaces or punctuation."""
+    value = to_simplified(nfkc(name)).lower().strip()
     value = _LEGAL_SUFFIX.sub("", value).strip()
     return "".join(ch for ch in value if ch.isalnum())
 
@@ -72,11 +75,34 @@ def pinyin_key(name: str) -> str | None:
     return "".join(lazy_pinyin(name)).lower() or None
 
 
+@lru_cache(maxsize=4)
+def read_known_brands(path: Path = KNOWN_BRANDS) -> tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...]:
+    """(canonical, names searched in titles too, names taken from brand fields only) per table row.
+
+    A name marked ``=`` is an everyday word as well (美的 in 完美的, "micro" in micro USB): it names the
+    brand in a 品牌 field, never inside a title. A canonical name so marked takes its spellings along.
+    """
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        canonical, _, rest = line.partition("\t")
+        names = [canonical, *(n for n in rest.split("|") if n.strip())]
+        field_only = {alias_key(n.lstrip("=")) for n in names if n.startswith("=")}
+        everywhere = tuple(n for n in names if not n.startswith("=") and alias_key(n) not in field_only)
+        only = tuple(n.lstrip("=") for n in names if n.startswith("=") or alias_key(n) in field_only)
+        rows.append((canonical.lstrip("="), everywhere, only))
+    return tuple(rows)
+
+
 class BrandResolver:
     """Maps any known spelling of a brand to one canonical name."""
 
     def __init__(self) -> None:
         self._alias: dict[str, str] = {}
+        # Names recognised in brand fields only (everyday words elsewhere).
+        self._field_alias: dict[str, str] = {}
+        self._known_loaded = False
         self._names: dict[str, set[str]] = defaultdict(set)
         self._max_words = 1
         self._cjk_lengths: set[int] = set()
@@ -126,6 +152,26 @@ class BrandResolver:
         self._names.setdefault(target, set())
         return target
 
+    def add_known(self, path: Path = KNOWN_BRANDS) -> None:
+        """Add the table of well-known brands and their Chinese names (Philips 飞利浦, Braun 博朗, …).
+
+        Names already known join the brand they belong to, so the table may come before or after a
+        list's own brand fields; it is read once per resolver.
+        """
+        if self._known_loaded:
+            return
+        self._known_loaded = True
+        for canonical, everywhere, field_only in read_known_brands(path):
+            target = self.add(everywhere) if everywhere else None
+            if target is None:
+                target = self._alias.get(alias_key(canonical)) or canonical
+                self._names.setdefault(target, set())
+            for name in field_only:
+                key = alias_key(name)
+                if key and key not in self._alias and key not in _GENERIC:
+                    self._forget()
+                    self._field_alias.setdefault(key, target)
+
     def merge(self, keep: str, other: str) -> None:
         """Make ``other`` (and every alias of it) a name of ``keep``."""
         if keep == other or other not in self._names:
@@ -134,6 +180,9 @@ class BrandResolver:
         for key in self._names.pop(other):
             self._alias[key] = keep
             self._names[keep].add(key)
+        for key, value in self._field_alias.items():
+            if value == other:
+                self._field_alias[key] = keep
 
     def canonical(self, name: str | None) -> str | None:
         """The current canonical name of a (possibly merged) canonical name."""
@@ -160,7 +209,10 @@ class BrandResolver:
 
     def _resolve(self, field: str | None) -> str | None:
         for name in split_names(field):
-            hit = self._alias.get(alias_key(name)) or self._alias.get(pinyin_key(name) or "")
+            key = alias_key(name)
+            hit = (
+                self._alias.get(key) or self._field_alias.get(key) or self._alias.get(pinyin_key(name) or "")
+            )
             if hit:
                 return hit
         return None
@@ -182,7 +234,7 @@ class BrandResolver:
         return set(found)
 
     def _find_in_text(self, text: str | None) -> set[str]:
-        value = nfkc(text).lower()
+        value = to_simplified(nfkc(text)).lower()
         found: set[str] = set()
         alias = self._alias
         width = min(self._max_words, 3)
@@ -208,7 +260,11 @@ class BrandResolver:
                         found.add(hit)
             runs = _CJK.findall(value)
         known = self._runs
+        field_alias = self._field_alias
         for run in runs:
+            # A field-only name (美的) counts in a title when it stands alone as a run of its own.
+            if field_alias and (hit := field_alias.get(run)):
+                found.add(hit)
             hits = known.get(run)
             if hits is None:
                 if len(known) >= _MEMO_SIZE:

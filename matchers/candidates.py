@@ -77,10 +77,16 @@ class ModelSource(_KeyedSource):
     def lookup(self, offer, thresholds):
         for code in offer.codes:
             yield from self.postings.get(code, ())
+        for code in offer.loose_codes:
+            yield from self.postings.get(code, ())
 
     def lookup_many(self, offers, thresholds):
         get = self.postings.get
-        return [[i for code in offer.codes for i in get(code, ())] for offer in offers]
+        return [
+            [i for code in offer.codes for i in get(code, ())]
+            + [i for code in offer.loose_codes for i in get(code, ())]
+            for offer in offers
+        ]
 
 
 class BrandSource(_KeyedSource):

@@ -19,6 +19,8 @@ class Matcher:
     """Compares listings with a fixed set of reference entries.
 
     ``brands`` may be pre-filled (catalogue, co-occurrence); every reference brand is added to it.
+    ``known_brands`` adds the table of well-known brands and their Chinese names
+    (:func:`~matchers.brands.read_known_brands`: Philips 飞利浦, Braun 博朗, …).
     ``segment`` turns on jieba segmentation of Chinese text for title similarity (a
     :class:`~matchers.normalise.Segmenter` may be passed to share its loaded dictionary).
     """
@@ -31,9 +33,12 @@ class Matcher:
         signals: SignalRegistry | None = None,
         sources: SourceRegistry | None = None,
         segment: bool | Segmenter = True,
+        known_brands: bool = True,
     ) -> None:
         self.thresholds = thresholds or Thresholds()
         self.brands = brands if brands is not None else BrandResolver()
+        if known_brands:
+            self.brands.add_known()
         refs = list(references)
         for field in dict.fromkeys(ref.brand for ref in refs if ref.brand):
             self.brands.add_field(field)

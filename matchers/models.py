@@ -21,6 +21,24 @@ _UNIT = re.compile(
     r"x|in|inch|ft|oz|lb|lbs|db|k|p|mp|fps|rpm|bar|psi|c|f|d|h|min|s|t|cc|ch|th|st|nd|rd|yr|yrs|pcs)$"
 )
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+# Ranges of sizes, weights, ages and capacities are specifications too: 0-13kg, 40-85cm, 2.2-54kg,
+# 0-36m, 3-6y, 10~20w, and a bare 0-12 or 40-150 (two numbers of at most three digits, rising).
+_RANGE_UNIT = (
+    r"kg|g|cm|mm|m|l|ml|mah|w|v|y|yr|yrs|year|years|yo|mo|mos|month|months|in|inch|lb|lbs|kw|db|pcs|c|f"
+)
+_RANGE = re.compile(rf"^\d+(?:\.\d+)?(?:{_RANGE_UNIT})?[-~]\d+(?:\.\d+)?(?:{_RANGE_UNIT})$")
+_BARE_RANGE = re.compile(r"^(\d{1,3})[-~](\d{1,3})$")
+# Standards and approvals named beside a model are not models: ECE R44/04, R129, EN71, GB27887, 3C.
+_STANDARD = re.compile(
+    r"^(?:r44(?:[-/.]?0?\d)?|r129(?:[-/.]?0?\d)?|ece|en\d{2,5}(?:-\d+)?|gb(?:/t)?\d{3,6}(?:-\d+)?|"
+    r"iso\d{3,5}|iec\d{3,5}(?:-\d+)?|astm[a-z]?\d*|ul\d{2,4}|ccc|fcc|isofix|i-size|isize)$"
+)
+# Words that name a variant of a model when they follow its code: KD-P20 Pro is not KD-P20.
+SUFFIX_WORDS = frozenset(
+    {"pro", "max", "plus", "mini", "lite", "ultra", "se", "air", "neo", "prime", "evo", "promax", "duo"}
+)
+# Model fields that say there is no model.
+_PLACEHOLDERS = frozenset({"NA", "NONE", "NIL", "UNKNOWN", "TBC", "TBD", "OTHER", "OTHERS", "VARIOUS", "ALL"})
 _COMMON = {
     "usb",
     "usb2",
@@ -102,10 +120,19 @@ def is_specific(code: str) -> bool:
     )
 
 
+def is_quantity(token: str) -> bool:
+    """A size, weight, age or capacity (with its range) rather than a code: 20000mah, 0-13kg, 40-85cm."""
+    low = token.lower()
+    if _UNIT.match(low) or _RANGE.match(low):
+        return True
+    bare = _BARE_RANGE.match(low)
+    return bool(bare) and int(bare.group(1)) < int(bare.group(2))
+
+
 @lru_cache(maxsize=1 << 16)
 def _plausible(token: str) -> bool:
     low = token.lower()
-    if low in _COMMON or _UNIT.match(low) or _YEAR.match(low):
+    if low in _COMMON or _UNIT.match(low) or _YEAR.match(low) or is_quantity(low) or _STANDARD.match(low):
         return False
     flat = canonical(token)
     if len(flat) < 3 or len(flat) > 24:
@@ -118,18 +145,42 @@ def _plausible(token: str) -> bool:
 
 
 def extract_codes(text: str | None) -> dict[str, str]:
-    """Model-number candidates found in free text: canonical form -> form as written.
+    """Model-number candidates found in free text: canonical form -> form as written."""
+    return split_codes(text)[0]
+
+
+def _loose(token: str) -> bool:
+    """A short or one-kind token that may be a code when an entry publishes it: KS, MAMMUT, Goody, 520."""
+    flat = canonical(token)
+    if not 2 <= len(flat) <= 24 or is_quantity(token) or _YEAR.match(flat):
+        return False
+    if flat.isdigit():
+        return 3 <= len(flat) <= 6
+    return flat.isalpha() and token[:1].isupper()
+
+
+@lru_cache(maxsize=1 << 16)
+def split_codes(text: str | None) -> tuple[dict[str, str], frozenset[str]]:
+    """Model-number candidates of free text (canonical -> as written), and the *loose* candidates.
 
     Runs of letters and digits with inner separators are candidates, and so are a short letter prefix
-    followed by a code ("LF HD22" gives LFHD22 as well as HD22); quantities with units are not.
+    followed by a code ("LF HD22" gives LFHD22 as well as HD22); quantities with units, size and age
+    ranges (0-13kg, 40-85cm) and standards (R44/04) are not. A variant word after a code is part of it
+    ("KD-P20 Pro" gives KDP20PRO, and not KDP20: it is another model).
+
+    Loose candidates are the tokens a code could also be when an entry publishes it so (letters only,
+    digits only, two words: "MAMMUT", "520", "Dualfix i-Size"); they count only when equal to a code
+    of the entry, never as a conflicting model.
     """
     value = nfkc(text)
     if not value:
-        return {}
+        return {}, frozenset()
     # Split on the runs (kept): the runs, and after each the text up to the next one.
     parts = _RUN_KEPT.split(value)
     runs, gaps = parts[1::2], parts[2::2]
     out: dict[str, str] = {}
+    loose: set[str] = set()
+    shadowed: set[str] = set()
     last = len(runs) - 1
     for i, token in enumerate(runs):
         if _plausible(token):
@@ -138,16 +189,40 @@ def extract_codes(text: str | None) -> dict[str, str]:
                 for part in token.split("/"):
                     if _plausible(part):
                         out.setdefault(canonical(part), part)
-        if i < last:
-            gap = gaps[i]
-            if len(gap) <= 2 and gap.strip(" -") == "":
-                nxt = runs[i + 1]
-                joined = token + nxt
-                prefix = token.isalpha() and len(token) <= 4
-                suffix = nxt.isdigit() and len(nxt) <= 5 and not _UNIT.match(token.lower())
-                if (prefix or suffix) and not _YEAR.match(nxt) and _plausible(joined):
-                    out.setdefault(canonical(joined), token + gap + nxt)
-    return out
+        elif _loose(token):
+            loose.add(canonical(token))
+        if i >= last:
+            continue
+        gap = gaps[i]
+        if len(gap) > 2 or gap.strip(" -") != "":
+            continue
+        nxt = runs[i + 1]
+        joined = token + nxt
+        written = token + gap + nxt
+        if len(canonical(joined)) >= 4 and not (is_quantity(token) or is_quantity(nxt)):
+            loose.add(canonical(joined))
+        variant = nxt.lower() in SUFFIX_WORDS and bool(_HAS_DIGIT.search(token)) and _plausible(token)
+        prefix = token.isalpha() and len(token) <= 4
+        suffix = nxt.isdigit() and len(nxt) <= 5 and not _UNIT.match(token.lower())
+        if variant:
+            out.setdefault(canonical(joined), written)
+            shadowed.add(canonical(token))
+        elif (prefix or suffix) and not _YEAR.match(nxt) and _plausible(joined):
+            out.setdefault(canonical(joined), written)
+            # A variant word after the joined code: "kd p20 pro" is KDP20PRO.
+            # A variant word or a short upper-case suffix after the joined code: "kd p20 pro" is
+            # KDP20PRO (and not KDP20), "NTY 20-18 LW" may be NTY2018LW.
+            if i + 1 < last:
+                gap2, third = gaps[i + 1], runs[i + 2]
+                if len(gap2) <= 2 and gap2.strip(" -") == "":
+                    if third.lower() in SUFFIX_WORDS:
+                        out.setdefault(canonical(joined + third), written + gap2 + third)
+                        shadowed.update((canonical(joined), canonical(nxt)))
+                    elif third.isalpha() and third.isupper() and len(third) <= 3:
+                        out.setdefault(canonical(joined + third), written + gap2 + third)
+    for code in shadowed:
+        out.pop(code, None)
+    return out, frozenset(loose - set(out) - shadowed)
 
 
 def codes_from_fields(model: str | None, attributes: dict[str, Any] | None) -> dict[str, str]:
@@ -159,20 +234,36 @@ def codes_from_fields(model: str | None, attributes: dict[str, Any] | None) -> d
             values.append(str(value))
     for value in values:
         whole = canonical(value)
-        if 3 <= len(whole) <= 24 and _HAS_DIGIT.search(whole):
-            out.setdefault(whole, nfkc(value).strip())
+        # A model field holds a code even when it is short, letters only or digits only (KS, Pebble).
+        written = nfkc(value).strip()
+        if (
+            2 <= len(whole) <= 24
+            and whole.isascii()
+            and whole.isalnum()
+            and whole not in _PLACEHOLDERS
+            and not is_quantity(written)
+        ):
+            out.setdefault(whole, written)
         for key, written in extract_codes(value).items():
             out.setdefault(key, written)
     return out
 
 
 def reference_codes(models: Iterable[str]) -> dict[str, str]:
-    """Canonical codes of a reference's stated models (taken as given, when long enough)."""
+    """Canonical codes of a reference's stated models, taken as given: short, letters-only and
+    digits-only codes too (an entry publishes them as its model), placeholders (N/A) left out."""
     out: dict[str, str] = {}
     for model in models:
         whole = canonical(model)
-        if len(whole) >= 3:
+        if len(whole) >= 2 and whole not in _PLACEHOLDERS:
             out.setdefault(whole, nfkc(model).strip())
+        # A regional or packaging suffix after a slash (Philips HX6730/02): the code before it is
+        # the model as shops write it.
+        written = nfkc(model).strip()
+        if "/" in written:
+            head = written.split("/", 1)[0].strip()
+            if is_specific(canonical(head)):
+                out.setdefault(canonical(head), head)
     return out
 
 

@@ -86,6 +86,34 @@ def has_cjk(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _t2s():
+    """OpenCC's Traditional-to-Simplified converter, made on first use (its dictionaries load then)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> re.Pattern[str]:
+    """The characters OpenCC changes on their own (飛, 電, 這, …), found once by converting the CJK
+    block in one call: most titles have none, and need no conversion at all."""
+    block = "".join(chr(c) for c in range(0x4E00, 0xA000))
+    converted = _t2s().convert(block)
+    if len(converted) != len(block):  # pragma: no cover - OpenCC keeps one character per character
+        return re.compile(f"[{_CJK}]")
+    changed = sorted({a for a, b in zip(block, converted, strict=True) if a != b})
+    return re.compile("[" + "".join(re.escape(c) for c in changed) + "]")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional Chinese to Simplified (飛利浦電動牙刷 -> 飞利浦电动牙刷) with OpenCC, phrases
+    included; text with no Traditional character is returned as it is."""
+    if not text or not _CJK_RUN.search(text) or not _traditional().search(text):
+        return text
+    return _t2s().convert(text)
+
+
+@lru_cache(maxsize=1)
 def _noise_pattern() -> re.Pattern[str]:
     words = sorted({*MARKETING_NOISE_ZH, *MARKETING_NOISE_EN}, key=len, reverse=True)
     parts = [re.escape(w) for w in words]
@@ -112,8 +140,9 @@ _SEPARATORS = _SeparatorTable()
 
 
 def normalise(text: str | None, drop_noise: bool = True) -> str:
-    """NFKC, lower case, punctuation to spaces, marketing noise removed, spaces collapsed."""
-    value = nfkc(text).lower().translate(_EXTRA_PUNCT)
+    """NFKC, Simplified Chinese, lower case, punctuation to spaces, marketing noise removed, spaces
+    collapsed."""
+    value = to_simplified(nfkc(text)).lower().translate(_EXTRA_PUNCT)
     if drop_noise:
         value = strip_noise(value)
     return " ".join(value.translate(_SEPARATORS).split())

@@ -8,8 +8,15 @@ from functools import lru_cache
 from matchers import barcodes as gtin
 from matchers.brands import BrandResolver
 from matchers.dates import BATCH_ATTRIBUTE_KEYS, DATE_ATTRIBUTE_KEYS, batch_key, parse_dates
-from matchers.models import codes_from_fields, extract_codes, reference_codes
-from matchers.normalise import Segmenter, has_cjk, index_tokens, nfkc, normalise
+from matchers.models import codes_from_fields, reference_codes, split_codes
+from matchers.normalise import Segmenter, has_cjk, index_tokens, nfkc, normalise, to_simplified
+from matchers.product_types import (
+    NO_TYPE,
+    TitleType,
+    after_for_markers,
+    category_type,
+    title_type,
+)
 from matchers.text import spaced
 from matchers.types import Offer, Reference
 
@@ -24,6 +31,9 @@ MANUFACTURER_ATTRIBUTE_KEYS = (
     "maker",
     "标称生产企业",
 )
+
+
+BRAND_ATTRIBUTE_KEYS = ("品牌", "品牌名称", "brand", "brand name", "牌子")
 
 
 def _attr(attributes: dict, keys: tuple[str, ...]) -> list[str]:
@@ -64,17 +74,31 @@ class PreparedOffer(_LazySimilarityText):
     text_blob: str
     title_codes: dict[str, str]
     field_codes: dict[str, str]
+    # Tokens that are codes only if an entry publishes them so (KS, MAMMUT, 520): equality only.
+    loose_codes: frozenset[str]
     barcodes: set[str]
     brand_field: str | None
     brand_field_unknown: bool
     brands_title: set[str]
     brands_shop: set[str]
+    # Brands named as what the listing is for (适用于飞利浦, "for Philips"), not as its own.
+    brands_for: set[str]
     batch_text: str
     dates: list[tuple[int, int, int | None]]
     manufacturers: list[str]
     tokens: set[str] = field(default_factory=set)
     segmenter: Segmenter | None = None
     _sim_text: str | None = None
+    _type: TitleType | None = None
+    brand_written: str | None = None
+
+    @property
+    def product_type(self) -> TitleType:
+        """What the title sells (head type, part or not), found on first use: only listings that meet
+        a candidate need it."""
+        if self._type is None:
+            self._type = title_type(self.title)
+        return self._type
 
     @property
     def codes(self) -> dict[str, str]:
@@ -100,29 +124,37 @@ class PreparedReference(_LazySimilarityText):
     tokens: set[str] = field(default_factory=set)
     segmenter: Segmenter | None = None
     _sim_text: str | None = None
+    product_type: TitleType = NO_TYPE
 
 
 def prepare_offer(offer: Offer, brands: BrandResolver, segmenter: Segmenter | None = None) -> PreparedOffer:
     attributes = offer.attributes or {}
     title = normalise(offer.title)
+    raw_title = to_simplified(nfkc(offer.title))
+    title_codes, loose_codes = split_codes(offer.title)
+    # The 品牌 attribute names the brand when the listing has no brand field of its own.
+    brand_text = offer.brand or next(iter(_attr(attributes, BRAND_ATTRIBUTE_KEYS)), None)
     attr_text = " ".join(f"{k} {v}" for k, v in attributes.items() if v is not None) if attributes else ""
     barcodes = (
         (gtin.normalise_all(offer.barcodes) if offer.barcodes else set())
         | (gtin.from_attributes(attributes) if attributes else set())
         | gtin.extract(offer.title)
     )
-    brand_field = brands.resolve(offer.brand) if offer.brand else None
+    brand_field = brands.resolve(brand_text) if brand_text else None
     return PreparedOffer(
         offer=offer,
         title=title,
         segmenter=segmenter,
         text_blob=nfkc(f"{offer.title} {offer.model or ''} {attr_text}"),
-        title_codes=extract_codes(offer.title),
+        title_codes=title_codes,
         field_codes=codes_from_fields(offer.model, attributes),
+        loose_codes=loose_codes,
         barcodes=barcodes,
         brand_field=brand_field,
-        brand_field_unknown=bool(offer.brand and offer.brand.strip()) and brand_field is None,
-        brands_title=brands.find_in_text(offer.title),
+        brand_field_unknown=bool(brand_text and brand_text.strip()) and brand_field is None,
+        brand_written=brand_text,
+        brands_title=brands.find_in_text(raw_title),
+        brands_for={b for part in after_for_markers(raw_title) for b in brands.find_in_text(part)},
         brands_shop=brands.find_in_text(offer.shop, remember=True) if offer.shop else set(),
         batch_text=" ".join([offer.title, *_attr(attributes, BATCH_ATTRIBUTE_KEYS)]),
         dates=[d for v in _attr(attributes, DATE_ATTRIBUTE_KEYS) for d in parse_dates(v)],
@@ -151,4 +183,14 @@ def prepare_reference(
         batches={batch_key(b): b for b in ref.batches if len(batch_key(b)) >= 4},
         dates=[d for v in ref.production_dates for d in parse_dates(v)],
         tokens=index_tokens(normalise(f"{ref.brand or ''} {ref.product_name} {' '.join(ref.models)}")),
+        product_type=reference_type(name, ref.category),
     )
+
+
+@lru_cache(maxsize=1 << 14)
+def reference_type(name: str, category: str | None) -> TitleType:
+    """What an entry is: the head type of its name, else its catalogue category."""
+    found = title_type(name)
+    if found.head is not None:
+        return found
+    return category_type(category)

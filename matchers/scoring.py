@@ -32,7 +32,8 @@ def combine(evidence: list[Evidence]) -> float:
 
 def decide(score: float, evidence: list[Evidence], thresholds: Thresholds) -> Verdict:
     identified = any(e.identifying and e.weight > 0 for e in evidence)
-    if score >= thresholds.match and identified:
+    capped = any(e.caps_at_review for e in evidence)
+    if score >= thresholds.match and identified and not capped:
         return Verdict.MATCH
     if score >= thresholds.review:
         return Verdict.REVIEW

@@ -66,6 +66,16 @@ class ModelSignal(Signal):
             best = max(shared, key=len)
             weight = 0.75 if is_specific(best) else 0.65
             return [Evidence(self.name, f"model {ref.codes[best]} = {codes[best]}", weight, identifying=True)]
+        # A short, letters-only or digits-only code the entry publishes, standing alone in the title.
+        loose = [c for c in ref.codes if c in offer.loose_codes]
+        if loose:
+            best = max(loose, key=len)
+            listed = ref.codes[best]
+            return [
+                Evidence(
+                    self.name, f"model {listed} = {listed} (as the entry writes it)", 0.6, identifying=True
+                )
+            ]
         for theirs, written in codes.items():
             for ours, listed in ref.codes.items():
                 if neighbouring(theirs, ours):
@@ -92,20 +102,65 @@ class BrandSignal(Signal):
             return []
         shown = ref.ref.brand or brand
         if offer.brand_field == brand:
-            return [Evidence(self.name, f"brand {shown} = {offer.offer.brand}", 0.45)]
+            return [Evidence(self.name, f"brand {shown} = {offer.brand_written}", 0.45)]
         if brand in offer.brands_title:
             return [Evidence(self.name, f"brand {shown} in title", 0.45)]
         if brand in offer.brands_shop:
             return [Evidence(self.name, f"brand {shown} in shop name", 0.4)]
-        others = sorted(offer.brands - {brand})
+        # A brand the listing names as what it is *for* (兼容三星, "for Philips") is not its own.
+        others = sorted(offer.brands - {brand} - offer.brands_for)
         if others:
             return [Evidence(self.name, f"brand {others[0]} ≠ {shown}", factor=0.35)]
         if offer.brand_field_unknown:
-            theirs = offer.offer.brand or ""
+            theirs = offer.brand_written or ""
             if has_cjk(theirs) != any(has_cjk(a) for a in ctx.brands.aliases(brand) | {shown}):
                 return [Evidence(self.name, f"brand {theirs} not known as {shown}", factor=0.9)]
             return [Evidence(self.name, f"brand {theirs} is not {shown}", factor=0.6)]
         return []
+
+
+class ProductTypeSignal(Signal):
+    """Whether the listing sells the entry's kind of product, across Chinese and English.
+
+    A listing that sells a part or an accessory *for* the entry's product (刷头 for a toothbrush,
+    遮阳罩 for a child seat, a remote for a heater) is not that product: decided none, with the reason
+    ``accessory for <model>``, unless the entry is itself that part. A listing of another product type
+    (a water bottle under a lunch box's code) is a conflict that keeps the pair from ``match``, unless
+    the barcodes are equal (a GTIN names the product more surely than words in a title do). The same
+    type on both sides is a little support, so brand and type alone reach review; a type of the
+    entry's catalogue category is neither support nor conflict.
+    Types come from :mod:`matchers.product_types`, found once per listing and per entry.
+    """
+
+    name = "type"
+    AGREE = 0.15
+    ACCESSORY = 0.2
+    CONFLICT = 0.6
+
+    def compare(self, offer, ref, ctx):
+        ours = ref.product_type
+        theirs = offer.product_type
+        head = theirs.head
+        if head is None:
+            return []
+        entry = ours.head
+        entry_code = entry.type.code if entry is not None else None
+        category = entry.type.category if entry is not None else None
+        if theirs.part and head.type.code != entry_code and not (category and head.type.category == category):
+            target = next(iter(ref.codes.values()), None) or ref.ref.product_name or ref.ref.brand or "?"
+            reason = f"accessory for {target}: {head.written}"
+            return [Evidence(self.name, reason, factor=self.ACCESSORY, caps_at_review=True)]
+        if entry is None:
+            return []
+        if entry_code == head.type.code or entry_code in theirs.codes:
+            return [Evidence(self.name, f"type {head.written} = {entry.written}", self.AGREE)]
+        if category and category in theirs.categories:
+            if entry_code.startswith("category:"):
+                return [Evidence(self.name, f"type {head.written} in {category}", self.AGREE)]
+            return []
+        same_barcode = bool(offer.barcodes & ref.barcodes)
+        reason = f"type {head.written} ≠ {entry.written}"
+        return [Evidence(self.name, reason, factor=self.CONFLICT, caps_at_review=not same_barcode)]
 
 
 class TitleSignal(Signal):
@@ -198,6 +253,7 @@ def default_signals() -> SignalRegistry:
             BarcodeSignal(),
             ModelSignal(),
             BrandSignal(),
+            ProductTypeSignal(),
             TitleSignal(),
             BatchSignal(),
             ManufacturerSignal(),

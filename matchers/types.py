@@ -54,6 +54,8 @@ class Evidence:
     """One finding of one signal: ``weight`` > 0 supports a match, ``factor`` < 1 weakens it.
 
     A ``decisive`` finding (an equal barcode) keeps the pair at least in review whatever conflicts say.
+    A ``caps_at_review`` finding (the listing sells another type of product, or a part for this one)
+    keeps the pair from ``match`` whatever agrees: an analyst decides.
     """
 
     signal: str
@@ -62,6 +64,7 @@ class Evidence:
     factor: float = 1.0
     identifying: bool = False
     decisive: bool = False
+    caps_at_review: bool = False
 
 
 @dataclass

@@ -1,0 +1,198 @@
+"""Product types in Chinese and English titles, mapped to one code per type and to catalogue categories.
+
+The table (``data/product_types.tsv``) is a compact bilingual list curated for the monitored
+categories and the parts sold for them: 电动牙刷 and "electric toothbrush" are one type, 刷头 and
+"brush head" another. Each type is a *product*, a *part* (sold for another product: 遮阳罩, 遥控器,
+滤网, 充电器) or a *weak* part (电池, 底座, 吸管: a part only when the title says it is for something or
+a spare, since "五点式安全带" and "大容量电池" describe a product too).
+
+Which type a title is about is its *head*: the last type it names (Chinese and English titles put
+the noun they sell last: "飞利浦电动牙刷 替换刷头" sells brush heads), leaving out types that are only
+bundled in ("送2支刷头", "with 2 brush heads"). When a part stands before a "for" word ("Brush heads
+for Philips …", "遥控器 适用于美的取暖器"), that part is the head.
+
+Everything here works on text already normalised by :func:`matchers.normalise.normalise` (NFKC, lower
+case, Simplified Chinese) and is run once per listing and per entry, never per pair.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+TABLE = Path(__file__).with_name("data") / "product_types.tsv"
+
+PRODUCT, PART, WEAK = "product", "part", "weak"
+
+# Words that make what follows (Chinese) or what stands before (English) the product a part is for.
+FOR_MARKERS_ZH = ("适用于", "适用", "适配", "兼容", "专用", "用于", "配套")
+FOR_MARKERS_EN = ("for", "compatible with", "fits", "fit for", "suitable for", "designed for", "to fit")
+# Words that say a title sells a spare or a replacement (they turn a weak part into a part).
+SPARE_MARKERS_ZH = ("替换", "更换", "备用", "配件", "替代")
+SPARE_MARKERS_EN = ("replacement", "replace", "spare", "accessory", "accessories")
+# A part named right after one of these is bundled with the product, not sold alone.
+_BUNDLE_ZH = re.compile(r"(?:送|赠|含|附赠|附|带|配|加|\+|＋)\s*\d*\s*[个支只套片条把副块包盒组]?\s*$")
+_BUNDLE_EN = re.compile(r"(?<!compatible )\b(?:with|including|includes|incl|plus)\b")
+
+
+@dataclass(frozen=True)
+class ProductType:
+    code: str
+    kind: str
+    category: str | None
+    names: tuple[str, ...]
+
+    @property
+    def is_part(self) -> bool:
+        return self.kind != PRODUCT
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One product type named in a text: where, as written, and whether it is only bundled in."""
+
+    start: int
+    written: str
+    type: ProductType
+    bundled: bool
+
+
+@dataclass(frozen=True)
+class TitleType:
+    """What a title sells: its head type (None when it names none) and every type it names."""
+
+    head: Mention | None
+    codes: frozenset[str]
+    for_marker: bool
+    spare_marker: bool
+    categories: frozenset[str] = frozenset()
+
+    @property
+    def part(self) -> bool:
+        """The title sells a part (a weak part only when it says it is for something or a spare)."""
+        head = self.head
+        if head is None or not head.type.is_part:
+            return False
+        return head.type.kind == PART or self.for_marker or self.spare_marker
+
+
+NO_TYPE = TitleType(None, frozenset(), False, False)
+
+
+@lru_cache(maxsize=1)
+def load_types(path: Path = TABLE) -> tuple[dict[str, ProductType], dict[str, ProductType]]:
+    """(code -> type, written term -> type) from the table."""
+    by_code: dict[str, ProductType] = {}
+    by_term: dict[str, ProductType] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        code, kind, category, zh, en = line.split("\t")
+        terms = [t.strip().lower() for t in f"{zh}|{en}".split("|") if t.strip()]
+        kind_type = ProductType(code, kind, None if category == "-" else category, tuple(terms))
+        by_code[code] = kind_type
+        for term in terms:
+            by_term.setdefault(term, kind_type)
+    return by_code, by_term
+
+
+def _alternation(terms: list[str]) -> str:
+    parts = []
+    for term in sorted(terms, key=len, reverse=True):
+        escaped = re.escape(term).replace(r"\ ", r"\s*")
+        if term.isascii():
+            # English words stand alone, plurals included (brush head -> brush heads).
+            parts.append(rf"(?<![a-z]){escaped}(?:e?s)?(?![a-z])")
+        else:
+            parts.append(escaped)
+    return "|".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    _, by_term = load_types()
+    types = re.compile(_alternation(list(by_term)))
+    markers = re.compile(_alternation(list(FOR_MARKERS_ZH + FOR_MARKERS_EN)))
+    spares = re.compile(_alternation(list(SPARE_MARKERS_ZH + SPARE_MARKERS_EN)))
+    return types, markers, spares
+
+
+@lru_cache(maxsize=1)
+def _by_flat_term() -> dict[str, ProductType]:
+    """Terms without their spaces: a title may write "brush  head" or "brushhead"."""
+    _, by_term = load_types()
+    out: dict[str, ProductType] = {}
+    for term, kind in by_term.items():
+        out.setdefault(re.sub(r"\s+", "", term), kind)
+    return out
+
+
+def _term_of(written: str) -> ProductType:
+    table = _by_flat_term()
+    key = re.sub(r"\s+", "", written)
+    if key in table:
+        return table[key]
+    for suffix in ("es", "s"):  # plurals the pattern allows
+        if key.endswith(suffix) and key[: -len(suffix)] in table:
+            return table[key[: -len(suffix)]]
+    raise KeyError(written)
+
+
+@lru_cache(maxsize=1 << 15)
+def title_type(text: str) -> TitleType:
+    """The head type of a normalised title or product name, and every type it names."""
+    if not text:
+        return NO_TYPE
+    types_re, markers_re, spares_re = _patterns()
+    mentions: list[Mention] = []
+    spans: list[tuple[int, int]] = []
+    english_bundle = _BUNDLE_EN.search(text)
+    bundle_from = english_bundle.start() if english_bundle else len(text) + 1
+    for hit in types_re.finditer(text):
+        written = hit.group(0)
+        kind = _term_of(written)
+        if written.isascii():
+            bundled = hit.start() > bundle_from
+        else:
+            bundled = bool(_BUNDLE_ZH.search(text[max(0, hit.start() - 6) : hit.start()]))
+        mentions.append(Mention(hit.start(), written, kind, bundled))
+        spans.append(hit.span())
+    if not mentions:
+        return NO_TYPE
+    # "for" words inside a type name (适配 in 电源适配器) are not markers.
+    markers = [m.start() for m in markers_re.finditer(text) if not any(a <= m.start() < b for a, b in spans)]
+    spare = any(not any(a <= m.start() < b for a, b in spans) for m in spares_re.finditer(text)) or any(
+        m.type.code == "spare_part" for m in mentions
+    )
+    head: Mention | None = None
+    for marker in markers:
+        before = [m for m in mentions if m.start < marker and m.type.is_part and not m.bundled]
+        if before:
+            head = before[-1]
+            break
+    if head is None:
+        kept = [m for m in mentions if not m.bundled]
+        head = kept[-1] if kept else None
+    kept = [m for m in mentions if not m.bundled]
+    codes = frozenset(m.type.code for m in kept)
+    categories = frozenset(m.type.category for m in kept if m.type.category)
+    return TitleType(head, codes, bool(markers), spare, categories)
+
+
+def after_for_markers(text: str) -> list[str]:
+    """The words right after each "for" word of a title (兼容三星 …, "for Philips …"): where a part's
+    title names the product, and the brand, it is for."""
+    _, markers_re, _ = _patterns()
+    low = text.lower()
+    return [low[m.end() : m.end() + 16] for m in markers_re.finditer(low)]
+
+
+def category_type(category: str | None) -> TitleType:
+    """An entry's type when its name names none: its catalogue category, agreeing with any type of
+    that category."""
+    if not category:
+        return NO_TYPE
+    kind = ProductType(f"category:{category}", PRODUCT, category, (category,))
+    return TitleType(Mention(0, category, kind, False), frozenset(), False, False, frozenset({category}))
