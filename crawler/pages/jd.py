@@ -84,7 +84,8 @@ def parse_search_json(text: str) -> SearchPage:
         layout = WARELIST_LEGACY if data.get("legacy") else SEARCHWARE
         return _wares(wares, layout, parse_count(body.get("resultCount")), body)
     if isinstance(body.get("wareInfo"), list):
-        return _wares(body["wareInfo"], WAREINFO, parse_count(body.get("resultCount")), body)
+        total = parse_count(body.get("resultCount", body.get("wareCount")))
+        return _wares(body["wareInfo"], WAREINFO, total, body)
     raise unknown_layout("JD search", JSON_LAYOUTS, list(body))
 
 
@@ -170,7 +171,8 @@ def _wares(wares: Any, layout: str, total: int | None, body: dict[str, Any]) -> 
     has_next = page * page_size < total if total is not None else len(rows) >= page_size
     evidence = ""
     if total == 0:
-        evidence = "wareCount = 0" if layout == WARELIST_LEGACY else "resultCount = 0"
+        legacy = layout == WARELIST_LEGACY or "resultCount" not in body
+        evidence = "wareCount = 0" if legacy else "resultCount = 0"
     return search_page(
         rows,
         layout=layout,

@@ -28,7 +28,8 @@ from scrapy.http import HtmlResponse, TextResponse
 
 from crawler.items import ListingItem
 from crawler.pages.base import Block, ItemPage, LayoutChanged, PageError, PageOutcome, SearchPage, SearchRow
-from crawler.pages.blocks import detect_block
+from crawler.pages.blocks import detect_block, is_token_failure, mtop_ret
+from crawler.pages.markup import loads_lenient, looks_like_json
 
 #: Platforms with their own page object module (``crawler.pages.<name>``).
 PAGE_MODULES = ("jd", "taobao", "pdd", "yhd", "aliexpress", "amazon")
@@ -193,7 +194,7 @@ def read_page(
         body, url or DEFAULT_URLS.get(platform, "https://localhost/"), status=status, headers=headers
     )
     parse = _parser(platform, kind, item_id)
-    block = detect_block(response)
+    block = detect_block(response) or _token_block(response)
     if block is None:
         block = _profile_block(platform, kind, response)
     if block is not None:
@@ -245,6 +246,16 @@ def read_page(
         layout=page.layout,
         problems=["no rows and no evidence that the page has none"],
     )
+
+
+def _token_block(response: TextResponse) -> Block | None:
+    """An mtop token failure: not content; the crawl signs again with the new ``_m_h5_tk`` cookie."""
+    if not looks_like_json(response.text[:200]):
+        return None
+    data = loads_lenient(response.text)
+    if is_token_failure(data):
+        return Block("token", f"mtop {mtop_ret(data)}: sign again with the new _m_h5_tk token")
+    return None
 
 
 def _parser(platform: str, kind: PageKind, item_id: str | None) -> Any:

@@ -370,3 +370,31 @@ def test_layout_changed_names_the_layout_and_the_problem() -> None:
         jd.parse_search(make_response(body, "https://so.m.jd.com/"))
     assert caught.value.layout == "jd-searchm-2019"
     assert caught.value.problems == ["1 entries, none with an item id"]
+
+
+def test_token_failure_is_a_token_block_for_the_command() -> None:
+    body = (FIXTURES / "taobao" / "detail_token_empty.json").read_bytes()
+    result = read_page("taobao", "item", body)
+    assert result.status is PageOutcome.BLOCKED and result.block.kind == "token"
+
+
+@pytest.mark.parametrize(
+    "url, price, currency",
+    [
+        ("https://www.amazon.de/s?k=x", "29,99 €", "EUR"),
+        ("https://www.amazon.co.uk/s?k=x", "£12.49", "GBP"),
+        ("https://www.amazon.co.jp/s?k=x", "￥1,980", "JPY"),
+        ("https://www.amazon.cn/s?k=x", "￥59.00", "CNY"),
+        ("https://www.amazon.in/s?k=x", "₹1,499", "INR"),
+        ("https://www.amazon.com/s?k=x", "$7.00", "USD"),
+    ],
+)
+def test_amazon_currency_from_marketplace_and_symbol(url: str, price: str, currency: str) -> None:
+    page = (
+        '<html><body><div class="s-result-item" data-component-type="s-search-result" data-asin="B04EQ35GRI">'
+        '<a href="/dp/B04EQ35GRI"><h2><span>Face Mask</span></h2></a>'
+        f'<span class="a-price"><span class="a-offscreen">{price}</span></span></div></body></html>'
+    )
+    result = read_page("amazon", "search", page, url)
+    assert result.status is PageOutcome.OK and result.layout == "amazon-2025"
+    assert result.rows[0].currency == currency and result.rows[0].title == "Face Mask"
