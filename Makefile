@@ -33,10 +33,9 @@ system-deps:
 		echo "  browser tests are skipped until then"; \
 	fi
 
+# Prints what the run will use (PostgreSQL, Redis, Chromium, shared data; strict or not) before it starts.
 test: setup
-	@if $(BIN)/python -c 'import psycopg,sys; psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", connect_timeout=3)' 2>/dev/null; \
-	then echo "PostgreSQL answers at 127.0.0.1:5432: the storage suite runs on SQLite and PostgreSQL"; \
-	else echo "PostgreSQL does not answer at 127.0.0.1:5432: the PostgreSQL half will be SKIPPED"; fi
+	@$(BIN)/python -m tests.resources
 	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 

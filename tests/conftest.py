@@ -18,7 +18,7 @@ from crawler.storage.base import Base
 from crawler.storage.engine import make_engine, make_session_factory
 from crawler.timeutil import FixedClock
 from tests import resources
-from tests.resources import Resource, require
+from tests.resources import Resource, postgres_reason, require
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("SURVEIL_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -32,21 +32,10 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
-def _postgres_reason() -> str | None:
-    try:
-        import psycopg
-
-        url = POSTGRES_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(url, connect_timeout=3):
-            return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "no server to test against"
-        return f"PostgreSQL at {POSTGRES_ADMIN_URL} did not answer: {exc.__class__.__name__}: {exc}".strip()
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL database for this test session, dropped at the end."""
-    require(Resource.POSTGRES, _postgres_reason())
+    require(Resource.POSTGRES, postgres_reason(POSTGRES_ADMIN_URL))
     name = f"surveil_test_{uuid.uuid4().hex[:10]}"
     admin = make_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

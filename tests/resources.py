@@ -209,9 +209,8 @@ def _ledger() -> ResourceLedger | None:
 
 
 def configure(config: pytest.Config) -> None:
-    """Register the markers and the ledger plugin (called from ``tests/conftest.py``'s ``pytest_configure``)."""
-    for resource in Resource:
-        config.addinivalue_line("markers", f"{resource.value}: needs {resource.label} ({resource.how})")
+    """Register the ledger plugin (called from ``tests/conftest.py``'s ``pytest_configure``); the markers
+    are declared in pyproject.toml."""
     ledger = ResourceLedger()
     config.pluginmanager.register(ledger, _PLUGIN_NAME)
     _active.append(ledger)
@@ -241,3 +240,57 @@ def require_chromium(explicit: str | None = None) -> str | None:
         return None
     require(Resource.BROWSER, None)
     return executable
+
+
+def postgres_reason(url: str) -> str | None:
+    """None when PostgreSQL answers at ``url``, else why not."""
+    try:
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3):
+            return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server to test against"
+        return f"PostgreSQL at {url} did not answer: {exc.__class__.__name__}: {exc}".strip()
+
+
+def _report(environ: Mapping[str, str]) -> list[str]:
+    """What a test run will use: one line per resource, and the mode (``python -m tests.resources``)."""
+    from pathlib import Path
+
+    from crawler.browser.launch import BrowserNotFound, find_chromium
+    from tests.distributed.helpers import REDIS_URL, redis_reason
+
+    postgres = environ.get("SURVEIL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+    shared = Path(
+        environ.get("SURVEIL_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+    try:
+        browser = (
+            find_chromium(environ.get("SURVEIL_BROWSER_EXECUTABLE") or None) or "Playwright's own Chromium"
+        )
+        browser_reason = None
+    except BrowserNotFound as exc:
+        browser, browser_reason = "", str(exc)
+    found = {
+        Resource.POSTGRES: (postgres, postgres_reason(postgres)),
+        Resource.REDIS: (REDIS_URL, redis_reason()),
+        Resource.BROWSER: (browser, browser_reason),
+        Resource.SHARED_DATA: (str(shared), None if shared.is_dir() else f"{shared} does not exist"),
+    }
+    strict = strict_mode(environ)
+    lines = [
+        f"tests: {'STRICT: a missing resource fails its tests' if strict else 'a missing resource skips its tests (CI=true or SURVEIL_STRICT=1: fail)'}"
+    ]
+    for resource, (where, reason) in found.items():
+        if reason is None:
+            lines.append(f"  {resource.label:<12} yes  {where}")
+        else:
+            verb = "FAIL" if strict else "SKIP"
+            lines.append(
+                f"  {resource.label:<12} NO   its tests {verb}: {' '.join(reason.split())} -- {resource.how}"
+            )
+    return lines
+
+
+if __name__ == "__main__":
+    print("\n".join(_report(os.environ)))

@@ -113,7 +113,12 @@ def running_sandbox(
 @contextlib.contextmanager
 def _in_thread(config: SandboxConfig) -> Iterator[SandboxHandle]:
     sandbox = Sandbox(config)
-    port = free_port()
+    # Bound here, to port 0, and handed to the server: no window in which another process (a parallel
+    # test worker) can take the port between choosing and binding it.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     state: dict[str, Any] = {}
@@ -121,7 +126,7 @@ def _in_thread(config: SandboxConfig) -> Iterator[SandboxHandle]:
     async def start() -> None:
         runner = web.AppRunner(sandbox.app(), access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", port)
+        site = web.SockSite(runner, sock)
         await site.start()
         state["runner"] = runner
 
@@ -140,14 +145,18 @@ def _in_thread(config: SandboxConfig) -> Iterator[SandboxHandle]:
 
     thread = threading.Thread(target=run, name=f"sandbox-{port}", daemon=True)
     thread.start()
-    ready.wait(30)
+    if not ready.wait(60):
+        loop.call_soon_threadsafe(loop.stop)
+        raise RuntimeError("sandbox did not start within 60 s")
     if "error" in state:
+        sock.close()
         raise RuntimeError(f"sandbox did not start: {state['error']}")
     try:
         yield SandboxHandle(url=f"http://127.0.0.1:{port}", config=config, sandbox=sandbox)
     finally:
         loop.call_soon_threadsafe(loop.stop)
         thread.join(15)
+        sock.close()
 
 
 @contextlib.contextmanager
