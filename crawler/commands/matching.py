@@ -103,8 +103,8 @@ def evaluate(
     only: list[str] = typer.Option(
         [],
         "--set",
-        help="Run only these: sandbox, photos, signals, Abt-Buy, Walmart-Amazon, Amazon-Google, wdc "
-        "(repeatable).",
+        help="Run only these: sandbox, photos, signals, traps, Abt-Buy, Walmart-Amazon, Amazon-Google, "
+        "wdc (repeatable).",
     ),
     limit: int | None = typer.Option(
         None, "--limit", help="Read at most this many pairs per file (quick runs)."
@@ -129,10 +129,12 @@ def evaluate(
         "sandbox",
         "photos",
         "signals",
+        "traps",
         "wdc",
         *(s.lower() for s in DEEPMATCHER_SETS),
     }
-    unknown = wanted - {"sandbox", "photos", "signals", "wdc", *(s.lower() for s in DEEPMATCHER_SETS)}
+    known_sets = {"sandbox", "photos", "signals", "traps", "wdc", *(s.lower() for s in DEEPMATCHER_SETS)}
+    unknown = wanted - known_sets
     if unknown:
         fail(f"unknown --set {', '.join(sorted(unknown))}")
     report: list[dict] = []
@@ -151,6 +153,10 @@ def evaluate(
         from crawler.signals.sandbox_eval import evaluate_signals, signal_rows
 
         report.extend(signal_rows(evaluate_signals(size=sandbox_size)))
+    if "traps" in wanted:
+        from matchers.evaluation.traps import evaluate_traps, trap_rows
+
+        report.extend(trap_rows(evaluate_traps()))
     pairs = root / "entity_matching" / "ditto_pairs"
     if no_tables:
         tables = None
