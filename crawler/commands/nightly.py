@@ -72,6 +72,10 @@ def demo(
         None, "--shared-data", help="The real reference lists (default: ../shared/data when present)."
     ),
     no_evidence: bool = typer.Option(False, "--no-evidence", help="Skip evidence capture."),
+    platform: list[str] = typer.Option([], "--platform", "-p", help="Platform code; repeat; default all."),
+    category: list[str] = typer.Option(
+        [], "--category", "-c", help="Category code; repeat; default the demo's six categories."
+    ),
 ) -> None:
     """Run the whole loop on the local sandbox marketplace: two nights, flags, evidence, purchases."""
     from scheduler.demo import DemoOptions, run_demo
@@ -81,12 +85,15 @@ def demo(
         guess = Path.cwd().parent / "shared" / "data"
         shared_data = guess if guess.is_dir() else None
     options = DemoOptions(
+        platforms=platform,
         size=size,
         nights=nights,
         shared_data=shared_data,
         evidence=not no_evidence,
         out_dir=context.settings.data_dir / "demo",
     )
+    if category:
+        options.categories = category
     out = console()
     out.print(f"[bold]database[/]: {context.engine.url.render_as_string(hide_password=True)}")
     out.print(
