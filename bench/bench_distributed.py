@@ -3,6 +3,11 @@ single-process crawl of the same sandbox in the same run (the baseline), each in
 database. Prints listings/s, the Redis scheduler's overhead (1 worker / single process) and the speed-up
 of 2 and 3 workers over 1. Wall time includes process start-up on both sides.
 
+Goals (exit code 1 when missed): the same listings in every configuration; the Redis scheduler with one
+worker at least 0.7 of the single process; two workers at least 0.9 of one (on one 2-core machine the
+crawl is CPU-bound, so more workers must not slow it; they pay off on more machines). PostgreSQL or
+Redis not answering is exit code 2.
+
     .venv/bin/python bench/bench_distributed.py [--size 1200] [--categories mask,towel,toys] [--depth 2]
 """
 
@@ -23,6 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import func, select, text  # noqa: E402
 
+from bench.goals import Goal, Scorecard, unavailable  # noqa: E402
 from crawler.config import Settings  # noqa: E402
 from crawler.context import AppContext  # noqa: E402
 from crawler.crawling.runner import CrawlPlan  # noqa: E402
@@ -37,6 +43,24 @@ ADMIN = os.environ.get("SURVEIL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1
 REDIS = os.environ.get("SURVEIL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 NOW = "2026-11-20T18:00:00+00:00"
 SETTINGS = {"LOG_LEVEL": "WARNING", "SURVEIL_NOW": NOW, "SURVEIL_IMAGES_ENABLED": False}
+SAME_GOAL = Goal("configurations with the single process's listing count (share)", at_least=1.0)
+OVERHEAD_GOAL = Goal("1 worker / single process listings/s", at_least=0.7)
+SCALING_GOAL = Goal("2 workers / 1 worker listings/s", at_least=0.9)
+
+
+def require_backends() -> None:
+    """PostgreSQL and Redis answer, or the benchmark stops with exit code 2."""
+    try:
+        admin = make_engine(ADMIN, connect_args={"connect_timeout": 5})
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server means it is missing
+        unavailable(f"PostgreSQL at {ADMIN} did not answer ({exc.__class__.__name__})")
+    try:
+        coordinator.connect(REDIS).ping()
+    except Exception as exc:  # noqa: BLE001
+        unavailable(f"Redis at {REDIS} did not answer ({exc.__class__.__name__})")
 
 
 def fresh_database() -> str:
@@ -148,13 +172,16 @@ def distributed(plan: CrawlPlan, workers: int, sandbox_url: str, tmp: Path) -> t
         drop_database(url)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=1200)
     parser.add_argument("--platforms", default="jd,yhd")
     parser.add_argument("--categories", default="mask,towel,shower_head,knitted_tshirt")
     parser.add_argument("--depth", type=int, default=2)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    card = Scorecard("distributed")
+    card.state(SAME_GOAL, OVERHEAD_GOAL, SCALING_GOAL)
+    require_backends()
     plan = CrawlPlan(
         platforms=args.platforms.split(","),
         categories=args.categories.split(","),
@@ -172,12 +199,13 @@ def main() -> int:
     for name, (count, seconds) in results.items():
         print(f"{name:>15}: {count:5d} listings in {seconds:6.1f} s = {rate[name]:6.1f} listings/s")
     base = rate["single process"]
-    print(f"Redis scheduler, 1 worker / single process: {rate['1 worker'] / base:.2f}")
-    print(f"2 workers / 1 worker: {rate['2 workers'] / rate['1 worker']:.2f}")
     print(f"3 workers / 1 worker: {rate['3 workers'] / rate['1 worker']:.2f}")
-    counts = {count for count, _ in results.values()}
-    print("same listings in every configuration" if len(counts) == 1 else f"listing counts differ: {results}")
-    return 0
+    single_count = results["single process"][0]
+    same = sum(1 for count, _ in results.values() if count == single_count)
+    card.record(SAME_GOAL, same / len(results), f"counts {[c for c, _ in results.values()]}")
+    card.record(OVERHEAD_GOAL, rate["1 worker"] / base)
+    card.record(SCALING_GOAL, rate["2 workers"] / rate["1 worker"])
+    return card.exit_code()
 
 
 if __name__ == "__main__":

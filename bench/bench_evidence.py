@@ -2,6 +2,10 @@
 loading and screenshotting the same pages in the same browser with nothing recorded; and verifying all
 evidence against merely hashing every stored object once.
 
+Goals (exit code 1 when missed): every capture complete and verified; capture within 3x of the plain
+load + screenshot; ``verify --all`` within 8x of hashing every stored object once. Without Chromium the
+benchmark cannot run: exit code 2.
+
     .venv/bin/python bench/bench_evidence.py [--pages 8]
 """
 
@@ -9,26 +13,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.browser.devices import device_profile
-from crawler.browser.launch import find_chromium, launch_options
-from crawler.config import Settings
-from crawler.context import AppContext
-from crawler.evidence.browser_capture import rewrite_for_proxy
-from crawler.evidence.hashing import sha256_file
-from crawler.evidence.layout import EvidenceLayout
-from crawler.evidence.retention import stats
-from crawler.evidence.service import EvidenceService, capture_for_flags
-from crawler.evidence.verify import verify
-from crawler.sandbox.testing import running_sandbox
-from crawler.storage import migrate
-from crawler.storage.engine import transaction
-from crawler.storage.models import Flag, Listing, Platform
-from crawler.timeutil import SystemClock
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.goals import Goal, Scorecard, unavailable  # noqa: E402
+from crawler.browser.devices import device_profile  # noqa: E402
+from crawler.browser.launch import find_chromium, launch_options  # noqa: E402
+from crawler.config import Settings  # noqa: E402
+from crawler.context import AppContext  # noqa: E402
+from crawler.evidence.browser_capture import rewrite_for_proxy  # noqa: E402
+from crawler.evidence.hashing import sha256_file  # noqa: E402
+from crawler.evidence.layout import EvidenceLayout  # noqa: E402
+from crawler.evidence.retention import stats  # noqa: E402
+from crawler.evidence.service import EvidenceService, capture_for_flags  # noqa: E402
+from crawler.evidence.verify import verify  # noqa: E402
+from crawler.sandbox.testing import running_sandbox  # noqa: E402
+from crawler.storage import migrate  # noqa: E402
+from crawler.storage.engine import transaction  # noqa: E402
+from crawler.storage.models import Flag, Listing, Platform  # noqa: E402
+from crawler.timeutil import SystemClock  # noqa: E402
+
+COMPLETE_GOAL = Goal("captures complete and verified (share)", at_least=1.0)
+CAPTURE_GOAL = Goal("capture / plain load + screenshot time", at_most=3.0, unit="x")
+VERIFY_GOAL = Goal("verify --all / hashing every object once", at_most=8.0, unit="x")
 
 
 async def plain_loads(urls: list[str], proxy: str) -> float:
@@ -74,13 +86,21 @@ def record_copies(service: EvidenceService, context: AppContext, outcomes: list,
     return n
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    from crawler.browser.launch import BrowserNotFound
+
+    card = Scorecard("evidence")
+    card.state(COMPLETE_GOAL, CAPTURE_GOAL, VERIFY_GOAL)
+    try:
+        find_chromium()
+    except BrowserNotFound as exc:
+        unavailable(f"evidence capture needs Chromium: {exc}")
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=8)
     parser.add_argument(
         "--records", type=int, default=200, help="extra recorded captures for the verify timing"
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp, running_sandbox(seed=3, size=200) as sandbox:
         settings = Settings(data_dir=Path(tmp), sandbox_url=sandbox.url)
         context = AppContext(settings=settings, clock=SystemClock())
@@ -149,7 +169,13 @@ def main() -> None:
         f"space: {space['artefacts']} artefacts, {space['logical_bytes']} bytes logical, "
         f"{space['objects']} objects, {space['stored_bytes']} bytes stored (dedup ratio {space['dedup_ratio']})"
     )
+    card.record(
+        COMPLETE_GOAL, complete / max(len(outcomes), 1) if report.ok else 0.0, f"verify ok: {report.ok}"
+    )
+    card.record(CAPTURE_GOAL, captured / baseline)
+    card.record(VERIFY_GOAL, verify_time / max(hash_time, 1e-9))
+    return card.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -3,6 +3,7 @@
 The sandbox runs as its own process (``surveil sandbox serve``). First a concurrent aiohttp client measures
 the sandbox's rate; then one Scrapy process fetches the same URLs through the sandbox as a proxy. The ratio
 says how much headroom the sandbox leaves: above 1 it is not the bottleneck of crawl benchmarks.
+Goal: sandbox / Scrapy >= 1.5 (exit code 1 when missed).
 
     .venv/bin/python bench/bench_sandbox.py [--requests 3000] [--concurrency 32]
 """
@@ -21,7 +22,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.goals import Goal, Scorecard  # noqa: E402
 from crawler.sandbox.testing import running_sandbox  # noqa: E402
+
+HEADROOM_GOAL = Goal("sandbox requests/s / one Scrapy process requests/s", at_least=1.5, unit="x")
 
 KEYWORDS = ["口罩", "童装", "毛巾", "花洒", "泳衣", "电吹风", "充电宝", "取暖器", "电水壶", "儿童玩具"]
 
@@ -129,13 +133,16 @@ def scrapy_rate(proxy: str, targets: list[str], concurrency: int, tmp: Path) -> 
     return len(targets) / result["elapsed"]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--endpoint", choices=("ocj", "jd"), default="ocj")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     import tempfile
+
+    card = Scorecard("sandbox")
+    card.state(HEADROOM_GOAL)
 
     targets = urls(args.requests, args.endpoint)
     with (
@@ -148,8 +155,9 @@ def main() -> None:
     print(f"pages: {args.endpoint} search JSON, {args.requests} requests")
     print(f"sandbox served (aiohttp client, {args.concurrency} concurrent): {sandbox_rps:8.0f} requests/s")
     print(f"one Scrapy process fetching the same pages:        {scrapy_rps:8.0f} requests/s")
-    print(f"ratio sandbox / Scrapy: {sandbox_rps / scrapy_rps:.2f}x")
+    card.record(HEADROOM_GOAL, sandbox_rps / scrapy_rps)
+    return card.exit_code()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

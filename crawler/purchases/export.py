@@ -204,6 +204,8 @@ def write_xlsx(rows: list[ExportRow], path: Path, lab: Lab) -> None:
             else:
                 cell.value = _safe_text(str(value or ""))
             cell.alignment = Alignment(vertical="top", wrap_text=True)
+        if not row.thumbnail:
+            continue
         image = XLImage(io.BytesIO(row.thumbnail))
         image.anchor = f"{thumb_col}{r}"
         ws.add_image(image)
