@@ -398,3 +398,26 @@ def test_amazon_currency_from_marketplace_and_symbol(url: str, price: str, curre
     result = read_page("amazon", "search", page, url)
     assert result.status is PageOutcome.OK and result.layout == "amazon-2025"
     assert result.rows[0].currency == currency and result.rows[0].title == "Face Mask"
+
+
+def test_aliexpress_item_list_wherever_it_appears() -> None:
+    """The real ``mods.itemList`` object read in every wrapper the search has served it in."""
+    text = _capture("aliexpress", "ae_itemList_searchShorts.js").decode("utf-8")
+    item_list = json.loads(text[text.index("{") : text.rindex("}") + 1])
+    inner = json.dumps({"data": {"root": {"fields": {"mods": {"itemList": item_list}}}}})
+    wrapped = {
+        "bare JSON": json.dumps({"data": {"mods": {"itemList": item_list}}}),
+        "JSONP": "mtopjsonp2(" + inner + ")",
+        "export default": "export default " + json.dumps({"mods": {"itemList": item_list}}) + ";",
+        "_init_data_": "<html><script>/*!-->init-data-start--*/\nwindow._dida_config_._init_data_= { data: "
+        + inner
+        + " }\n/*!-->init-data-end--*/</script></html>",
+        "window.runParams": "<html><script>window.runParams = {" + inner[1:] + ";</script></html>",
+        "assignment": "<html><script>var searchData = "
+        + json.dumps({"mods": {"itemList": item_list}})
+        + ";</script></html>",
+    }
+    for name, body in wrapped.items():
+        result = read_page("aliexpress", "search", body)
+        assert result.status is PageOutcome.OK, (name, result.problems)
+        assert len(result.rows) == 60 and result.layout == "aliexpress-itemlist-2020", name
