@@ -234,6 +234,10 @@ def parse_item(response: Any, item_id: str | None = None) -> ItemPage:
     price, masked = parse_price(
         dig(data, "priceModule.minActivityAmount.value") or dig(data, "priceModule.minAmount.value")
     )
+    if price is None and not masked and not dig(data, "actionModule.itemStatus", 0):
+        raise LayoutChanged(
+            "AliExpress item page: no price", layout=ITEM_LAYOUT, problems=["priceModule.minAmount.value"]
+        )
     specs = {
         str(p.get("attrName")): str(p.get("attrValue"))
         for p in dig(data, "specsModule.props", []) or []

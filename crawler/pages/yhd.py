@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote, urljoin
 
 from crawler.items import ListingItem
-from crawler.pages.base import ItemPage, PageError, SearchPage, SearchRow
+from crawler.pages.base import ItemPage, LayoutChanged, PageError, SearchPage, SearchRow
 from crawler.pages.contract import search_page, unknown_layout
 from crawler.pages.markup import node_text, parse_count, parse_price, plain_text, strip_jsonp
 
@@ -92,12 +92,17 @@ def parse_item(response: Any, product_id: str | None = None) -> ItemPage:
             key, _, value = part.partition(":")
             params[key.strip()] = value.strip().strip("'\"")
     product_id = params.get("productId") or product_id or ""
+    price, masked = parse_price(node_text(response.css(".pd_product-price-num")))
+    if price is None and not masked:
+        raise LayoutChanged(
+            "1号店 item page: no price", layout=ITEM_LAYOUT, problems=[".pd_product-price-num"]
+        )
     item = ListingItem(
         platform=PLATFORM,
         item_id=str(product_id),
         title=title,
         url=item_url(str(product_id)),
-        price=parse_price(node_text(response.css(".pd_product-price-num")))[0],
+        price=price,
         seller_id=params.get("merchantId") or None,
         seller_name=node_text(response.css(".pd_shop")) or None,
         image_urls=[urljoin(response.url, u) for u in response.css(".pd_gallery img::attr(src)").getall()],

@@ -150,6 +150,20 @@ MUTATIONS = [
         [('id="pd_product-title"', 'id="pd_title"')],
         "https://item.m.yhd.com/item/35016704",
     ),
+    (
+        "aliexpress",
+        "item",
+        "aliexpress/item.html",
+        [("priceModule", "costModule")],
+        "https://www.aliexpress.com/item/33973953806.html",
+    ),
+    (
+        "yhd",
+        "item",
+        "yhd/item.html",
+        [("pd_product-price-num", "pd_product-cost")],
+        "https://item.m.yhd.com/item/35016704",
+    ),
     ("ocj", "search", json.dumps(OCJ_SEARCH), [('"itemCode"', '"code"')], None),
     ("ocj", "search", json.dumps(OCJ_SEARCH), [('"items"', '"goods"')], None),
 ]
