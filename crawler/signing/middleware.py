@@ -94,6 +94,8 @@ class SigningMiddleware:
                 "playwright_context": f"{platform}-signing",
                 "playwright_context_kwargs": context_kwargs,
                 "download_slot": f"{platform}-signing",
+                # the page's scripts have run by DOMContentLoaded: no need to wait for anything else
+                "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded", "timeout": 60_000},
             },
         )
         response = await self.crawler.engine.download_async(request)

@@ -3,7 +3,8 @@
 Opening a page costs a navigation (hundreds of ms); calling the platform's script in an open page costs a
 few ms. So the page is opened on the first signature, kept, and opened again only when it has died
 (closed, crashed) or was dropped with :meth:`forget` (a signature the platform refused: the page's
-script may be out of date). Every call is bounded by a timeout; every failure is :class:`SigningFailed`.
+script may be out of date); a page that fails to load is tried once more. Every call is bounded by a
+timeout; every failure is :class:`SigningFailed`.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ class SigningPage:
     signature and ``open_timeout`` each opening, in seconds."""
 
     def __init__(
-        self, open_page: Callable[[], Awaitable[Page]], timeout: float = 5.0, open_timeout: float = 45.0
+        self, open_page: Callable[[], Awaitable[Page]], timeout: float = 5.0, open_timeout: float = 90.0
     ) -> None:
         self.open_page = open_page
         self.timeout = timeout
@@ -67,18 +68,24 @@ class SigningPage:
                 return self.page
             self.forget()
             try:
-                page = await asyncio.wait_for(self.open_page(), self.open_timeout)
-            except SigningFailed:
-                raise
-            except TimeoutError as exc:
-                raise SigningFailed(f"the signing page did not load within {self.open_timeout:g} s") from exc
-            except Exception as exc:  # noqa: BLE001 - any failure to open is reported as signing
-                raise SigningFailed(f"the signing page could not be opened: {_first_line(exc)}") from exc
+                page = await self._open()
+            except SigningFailed:  # a page that failed to load (a timeout on a busy machine): once more
+                page = await self._open()
             self._crashed = False
             page.on("crash", self._on_crash)
             self.page = page
             self.opened += 1
             return page
+
+    async def _open(self) -> Page:
+        try:
+            return await asyncio.wait_for(self.open_page(), self.open_timeout)
+        except SigningFailed:
+            raise
+        except TimeoutError as exc:
+            raise SigningFailed(f"the signing page did not load within {self.open_timeout:g} s") from exc
+        except Exception as exc:  # noqa: BLE001 - any failure to open is reported as signing
+            raise SigningFailed(f"the signing page could not be opened: {_first_line(exc)}") from exc
 
     def _on_crash(self, *_: Any) -> None:
         self._crashed = True

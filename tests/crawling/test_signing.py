@@ -94,6 +94,15 @@ def test_mtop_signature_stays_md5_behind_the_interface() -> None:
 # ----- the platform's own script in a real Chromium page ------------------------------------------
 
 
+#: What one signature costs inside the page (100 of them, timed by the page's own clock).
+IN_PAGE = """async ({appId, params}) => {
+  const signer = new window.ParamsSign({appId});
+  const started = performance.now();
+  for (let i = 0; i < 100; i++) await signer.sign(params);
+  return (performance.now() - started) / 100;
+}"""
+
+
 def _chromium() -> str | None:
     pytest.importorskip("playwright")
     from crawler.browser.launch import BrowserNotFound, find_chromium
@@ -162,6 +171,7 @@ def test_page_signatures_verify_across_key_rotation_and_cost_a_few_ms(sandbox) -
         for _ in range(40):  # the baseline: a call into the same page that does nothing
             await jd_page.page.evaluate("() => 1")
         timings["bare"] = (time.perf_counter() - started) * 1000 / 40
+        timings["in_page"] = await jd_page.page.evaluate(IN_PAGE, {"appId": "f06cc", "params": PARAMS})
 
         pdd = PddSigner(make_page("https://mobile.yangkeduo.com/"))
         tokens = [(await pdd.sign({"q": "毛巾"}, NOW)).params["anti_content"] for _ in range(40)]
@@ -182,7 +192,8 @@ def test_page_signatures_verify_across_key_rotation_and_cost_a_few_ms(sandbox) -
     _with_pages(sandbox, body)
     print(
         f"per signature through one cached page: JD {timings['jd']:.1f} ms, PDD {timings['pdd']:.1f} ms; "
-        f"a bare call into the page in the same run: {timings['bare']:.1f} ms"
+        f"a bare call into the page in the same run: {timings['bare']:.1f} ms; "
+        f"the signing itself, timed in the page: {timings['in_page']:.2f} ms"
     )
     # a few ms on an idle machine; the bound leaves room for a loaded test machine
     assert timings["jd"] < 250 and timings["pdd"] < 250
@@ -247,13 +258,14 @@ def _cookie_files(sandbox: Any, tmp_path: Path) -> dict[str, str]:
 
 def _assert_complete(sandbox: Any, tmp_path: Path, result: Any, platforms: tuple[str, ...]) -> None:
     with session(tmp_path) as db:
+        blocks = [(s.platform.code, s.block_reason) for s in stats(db, result.run_id) if s.blocked]
+        assert not blocks, blocks
         for platform in platforms:
             truth = truth_live(sandbox, platform, CATEGORY)
             stored = {row.platform_item_id: row for row in listings(db, platform)}
             assert len(truth) > 30, "the category needs a signed API page on both platforms"
             assert set(stored) == set(truth), platform
             assert all(stored[i].price == Decimal(truth[i]["price"]) for i in truth), platform
-        assert all(not s.blocked for s in stats(db, result.run_id))
     for platform in platforms:
         assert f"'surveil/signing/{platform}/signatures'" in result.output
         median = re.search(rf"'surveil/signing/{platform}/median_ms': ([0-9.]+)", result.output)
