@@ -38,8 +38,8 @@ def exit_code(run: Any) -> int:
 
 def _progress(spiders: list) -> Table:
     table = Table(title="crawling", show_edge=False)
-    for name in ("platform", "requests", "listings", "stored", "blocked"):
-        table.add_column(name, justify="left" if name in ("platform", "blocked") else "right")
+    for name in ("platform", "requests", "listings", "stored", "blocked", "layout changed"):
+        table.add_column(name, justify="right" if name in ("requests", "listings", "stored") else "left")
     for spider in spiders:
         cov = spider.coverage
         table.add_row(
@@ -48,6 +48,7 @@ def _progress(spiders: list) -> Table:
             str(cov.seen_total()),
             str(spider.stored),
             ", ".join(sorted(cov.blocked)) or "",
+            ", ".join(sorted(cov.layouts)) or "",
         )
     return table
 

@@ -48,7 +48,10 @@ def test_an_unknown_layout_is_reported_kept_and_marks_nothing_gone(sandbox_facto
     assert night0.returncode == 0, night0.stdout[-2000:] + night0.stderr[-2000:]
     with session(tmp_path) as db:
         before = {row.platform_item_id: (row.title, row.price) for row in listings(db, "jd")}
+        fields = db.get(CrawlRun, _last_run(tmp_path)).summary["platforms"]["jd"]["fields"]
     assert set(before) == set(truth_live(first, "jd", CATEGORY))
+    # the field monitor's counts of the night: every row has an id, a title and a (masked) price
+    assert fields["rows"] == fields["id"] == fields["title"] == fields["price"] == len(before)
 
     second = sandbox_factory(night=1, **config)
     night1 = _surveil(tmp_path, second.url, "crawl", *ARGS, "--quiet")
