@@ -46,8 +46,17 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Each script states its goals, measures its baseline in the same run and exits 1 when a goal is missed,
+# 2 when a backend or data it needs is missing: the first failure stops the target.
 bench: setup
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in bench/bench_*.py; do \
+		echo "== $$script (load average: $$(cut -d' ' -f1-3 /proc/loadavg))"; \
+		$(BIN)/python $$script; code=$$?; \
+		if [ $$code -ne 0 ]; then \
+			echo "$$script exited $$code (1: a goal missed, 2: a backend or data it needs is missing)"; \
+			exit $$code; \
+		fi; \
+	done
 
 clean:
 	rm -rf var .pytest_cache

@@ -7,7 +7,8 @@ from scrapy.http import Request
 
 
 class RequestCountingMiddleware:
-    """Also writes every request's method and URL to ``SURVEIL_REQUEST_LOG`` when set (audits, benchmarks)."""
+    """Also writes every request's kind, method, URL and download slot to ``SURVEIL_REQUEST_LOG`` when set
+    (audits, benchmarks: the slot lets a baseline fetch the same URLs in the same slots)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -25,4 +26,5 @@ class RequestCountingMiddleware:
             coverage.add(category, requests=1)
         if self.log is not None:
             kind = request.meta.get("kind", "")
-            self.log.write(f"{kind}\t{request.method}\t{request.url}\n")
+            slot = request.meta.get("download_slot", "")
+            self.log.write(f"{kind}\t{request.method}\t{request.url}\t{slot}\n")
