@@ -40,7 +40,8 @@ def _predicted(sandbox, key: str, attempt: int = 0) -> str | None:
 
 
 def test_profile_names() -> None:
-    assert faults.parse_profiles("all") == frozenset(faults.PROFILES)
+    assert faults.parse_profiles("all") == frozenset(faults.EPISODIC + faults.BEHAVIOURAL)
+    assert faults.parse_profiles("all,layout") == frozenset(faults.PROFILES)
     assert faults.parse_profiles("ratelimit, 5xx") == {"ratelimit", "5xx"}
     assert faults.parse_profiles(None) == frozenset()
     with pytest.raises(faults.FaultError, match="unknown fault profile"):
