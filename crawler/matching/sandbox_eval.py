@@ -12,15 +12,15 @@ from crawler.matching.convert import reference_from_record
 from crawler.references import read_records
 from matchers import Matcher, Offer, Thresholds, Verdict
 from matchers.evaluation.metrics import Scores
-from matchers.photos import PerceptualHasher
+from matchers.photo_hashing import listing_hash
+from matchers.photos import default_hasher
 
 
-def _photo_hash(hasher: PerceptualHasher, data: bytes) -> int:
-    import imagehash
+def _photo_hash(data: bytes) -> int:
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as image:
-        return int(str(imagehash.phash(image.convert("RGB"))), 16)
+        return listing_hash(image.convert("RGB"))
 
 
 def evaluate_sandbox(seed: int = 1, size: int = 300, thresholds: Thresholds | None = None) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def evaluate_sandbox(seed: int = 1, size: int = 300, thresholds: Thresholds | No
 
     started = time.perf_counter()
     market = Market(make_config(seed=seed, size=size))
-    hasher = PerceptualHasher()
+    hasher = default_hasher()
     problems: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         path = write_reference_list(market, Path(tmp))
@@ -46,6 +46,7 @@ def evaluate_sandbox(seed: int = 1, size: int = 300, thresholds: Thresholds | No
     matcher = Matcher(refs, thresholds=thresholds)
     offers: list[Offer] = []
     truth: set[tuple[str, str]] = set()
+    traps: dict[str, str] = {}  # offer id -> the trap its listing plays
     for platform in PLATFORMS:
         for index in market.all_indexes():
             listing = market.listing(platform, index)
@@ -53,7 +54,7 @@ def evaluate_sandbox(seed: int = 1, size: int = 300, thresholds: Thresholds | No
             hashes = []
             if listing.images:
                 data = photos.variant_bytes(seed, listing.product.key, f"{platform}:{listing.index}", 0)
-                hashes.append(_photo_hash(hasher, data))
+                hashes.append(_photo_hash(data))
             offer = Offer(
                 offer_id=offer_id,
                 title=listing.title,
@@ -65,6 +66,8 @@ def evaluate_sandbox(seed: int = 1, size: int = 300, thresholds: Thresholds | No
                 photo_hashes=hashes,
             )
             offers.append(offer)
+            if listing.product.trap is not None:
+                traps[offer_id] = listing.product.trap
             if listing.product.kind == "match" and listing.product.ref is not None:
                 truth.add((offer_id, listing.product.ref.ref_id))
     learned = matcher.learn_brands(offers)
@@ -75,16 +78,111 @@ def evaluate_sandbox(seed: int = 1, size: int = 300, thresholds: Thresholds | No
             surfaced.add((offer.offer_id, result.ref_id))
             if result.verdict is Verdict.MATCH:
                 matched.add((offer.offer_id, result.ref_id))
-    strict = Scores(len(matched & truth), len(matched - truth), len(truth - matched), 0)
-    loose = Scores(len(surfaced & truth), len(surfaced - truth), len(truth - surfaced), 0)
+    # the headline rows keep to the listings planted before traps were, so they stay comparable; each
+    # trap is a row of its own (``trap_scores``)
+    plain_truth = {p for p in truth if p[0] not in traps}
+    plain_matched = {p for p in matched if p[0] not in traps}
+    plain_surfaced = {p for p in surfaced if p[0] not in traps}
+    strict = Scores(
+        len(plain_matched & plain_truth),
+        len(plain_matched - plain_truth),
+        len(plain_truth - plain_matched),
+        0,
+    )
+    loose = Scores(
+        len(plain_surfaced & plain_truth),
+        len(plain_surfaced - plain_truth),
+        len(plain_truth - plain_surfaced),
+        0,
+    )
+    trap_figures = trap_scores(traps, truth, matched, surfaced, strict)
     return {
         "data_set": f"sandbox (seed {seed}, size {size}, {len(PLATFORMS)} platforms)",
         "listings": len(offers),
         "brand_aliases_learned": [f"{a} = {b}" for a, b in learned],
         "references": len(refs),
-        "true_pairs": len(truth),
+        "true_pairs": len(plain_truth),
+        "traps": trap_figures,
         "decision_match": {k: v for k, v in strict.to_json().items() if k != "tn"},
         "match_or_review": {k: v for k, v in loose.to_json().items() if k != "tn"},
         "seconds": round(time.perf_counter() - started, 1),
         "problems": problems + [str(p) for p in imported.problems],
     }
+
+
+def trap_scores(
+    traps: dict[str, str],
+    truth: set[tuple[str, str]],
+    matched: set[tuple[str, str]],
+    surfaced: set[tuple[str, str]],
+    planted: Scores,
+) -> dict[str, dict[str, Any]]:
+    """Figures per trap, over the listings that play it.
+
+    A trap whose listings sell the entry (re-typed model, traditional title, edited photo, English entry
+    under a Chinese title) has recall: of its true pairs, how many were decided ``match`` and how many
+    surfaced at all (``match`` or ``review``). A trap whose listings do not (accessory, white label,
+    same brand's other product) has precision: that of the ``match`` decisions over the planted true
+    pairs and these listings together, so each wrong match on them costs precision as it would in the
+    queue; and how many of its listings were decided ``match`` or sent to review.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for trap in sorted(set(traps.values())):
+        ids = {offer for offer, t in traps.items() if t == trap}
+        pairs = {p for p in truth if p[0] in ids}
+        decided = {p for p in matched if p[0] in ids}
+        shown = {p for p in surfaced if p[0] in ids}
+        if pairs:
+            out[trap] = {
+                "sells_the_entry": True,
+                "listings": len(ids),
+                "true_pairs": len(pairs),
+                "decided_match": len(decided & pairs),
+                "surfaced": len(shown & pairs),
+                "recall_match": round(len(decided & pairs) / len(pairs), 4),
+                "recall_surfaced": round(len(shown & pairs) / len(pairs), 4),
+                "wrong_pairs_surfaced": len(shown - pairs),
+            }
+        else:
+            wrong = {p[0] for p in decided}
+            tp = planted.tp
+            out[trap] = {
+                "sells_the_entry": False,
+                "listings": len(ids),
+                "listings_decided_match": len(wrong),
+                "listings_surfaced": len({p[0] for p in shown}),
+                "precision_with_planted": round(tp / (tp + planted.fp + len(decided)), 4)
+                if tp + planted.fp + len(decided)
+                else 0.0,
+            }
+    return out
+
+
+def trap_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """One ``surveil eval`` row per sandbox trap."""
+    rows = []
+    for trap, f in report.get("traps", {}).items():
+        if f["sells_the_entry"]:
+            p = None
+            r = f["recall_surfaced"]
+            notes = (
+                f"recall {f['true_pairs']} true pairs: {f['decided_match']} match, {f['surfaced']} surfaced "
+                f"(match recall {f['recall_match']:.4f}); {f['wrong_pairs_surfaced']} other entries surfaced"
+            )
+        else:
+            p = f["precision_with_planted"]
+            r = None
+            notes = (
+                f"precision of match decisions over planted pairs + these {f['listings']} listings: "
+                f"{f['listings_decided_match']} decided match, {f['listings_surfaced']} surfaced"
+            )
+        rows.append(
+            {
+                "data_set": f"sandbox trap: {trap}",
+                "precision": p,
+                "recall": r,
+                "f1": None,
+                "notes": notes,
+            }
+        )
+    return rows

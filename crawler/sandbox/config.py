@@ -44,6 +44,10 @@ class SandboxConfig:
     """Listings carry injection payloads in titles, shop names and specifications (see ``hostile``)."""
     hostile_share: float = 0.5
     """Share of listings that carry payloads when ``hostile`` is on."""
+    traps: bool = True
+    """Plant the marketplace's traps in plain slots: accessories and spare parts for planted models,
+    white-label and same-brand other products, and true listings written oddly (traditional characters,
+    re-typed model codes, edited photos, English entries under Chinese titles); see ``content.TRAPS``."""
     signals: bool = False
     """Plant risk-signal cases (cancelled licence, missing CCC, fake licensed goods, blacklisted maker,
     underpriced copy) in plain listings; see ``signal_cases``."""

@@ -3,7 +3,8 @@
 Listing indexes are laid out by category: index ``i`` belongs to category ``i % C`` and is that category's
 search slot ``i // C``. A search for a category's term pages through its slots, so any (keyword, page) is
 computed without enumerating the catalogue. Every ``block`` slots of a category hold one planted match of a
-reference entry and two near misses; the rest are plain listings. Nights add listings at the end (some of
+reference entry and two near misses; with ``traps`` on, some plain slots play the marketplace's traps (see
+:data:`TRAPS`); the rest are plain listings. Nights add listings at the end (some of
 them relisted copies of taken-down products under new sellers), change prices and titles, take some down.
 """
 
@@ -37,6 +38,23 @@ GOLDEN = (5**0.5 - 1) / 2
 SQRT2 = 2**0.5 - 1
 
 
+#: What each trap is: (kind, near-miss kind) of its product. Per block of a category (see ``trap_plan``):
+#: three accessory or spare-part listings for the block's planted model, one white-label or same-brand
+#: other product (alternate blocks), and one true listing of the planted model written in a way that
+#: trips matchers (traditional characters, a re-typed model code, an edited photo with no brand or model
+#: in the text, or an English entry under a Chinese title), in turn.
+TRAPS = {
+    "accessory": ("near_miss", "accessory"),
+    "white_label": ("near_miss", "white_label"),
+    "same_brand_other_product": ("near_miss", "same_brand_other_product"),
+    "traditional": ("match", None),
+    "retyped_model": ("match", None),
+    "photo_edit": ("match", None),
+    "cross_language": ("match", None),
+}
+POSITIVE_TRAPS = ("traditional", "retyped_model", "photo_edit", "cross_language")
+
+
 @dataclass(frozen=True)
 class Product:
     """What is sold; a relisted copy carries the same product under a new seller."""
@@ -51,6 +69,10 @@ class Product:
     model: str
     barcode: str | None
     origin_index: int
+    trap: str | None = None
+    """The trap this product plays (a key of ``TRAPS``), or None."""
+    photo_edit: str | None = None
+    """For the ``photo_edit`` trap: the edit its photos carry (one of ``photos.EDITS``)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +153,7 @@ class Market:
         self.product = lru_cache(maxsize=65536)(self._product)
         self.listing = lru_cache(maxsize=20000)(self._listing)
         self._positions = lru_cache(maxsize=16384)(self._block_positions)
+        self._traps = lru_cache(maxsize=16384)(self._trap_positions)
         self.category_for_keyword = lru_cache(maxsize=4096)(self._category_for_keyword)
         self._brand_shop = lru_cache(maxsize=4096)(self._brand_shop_uncached)
         self._numbered_shop = lru_cache(maxsize=65536)(self._numbered_shop_uncached)
@@ -242,6 +265,122 @@ class Market:
                 )
         return "plain", None, None
 
+    def _trap_positions(self, platform: str, c: int, block: int) -> dict[int, str]:
+        """Which plain positions of a block play which trap (``TRAPS``), drawn per (platform, category,
+        block) so that the plan is the same whatever else the config says."""
+        seed = self.config.seed
+        taken = set(self._positions(platform, c, block))
+        free = [p for p in range(self.config.block) if p not in taken]
+        rng = random.Random(h64(seed, platform, "traps", c, block))
+        english = platform in ENGLISH_PLATFORMS
+        kinds = ["accessory"] * 3
+        kinds.append("white_label" if block % 2 == 0 else "same_brand_other_product")
+        positives = ("retyped_model", "photo_edit") if english else POSITIVE_TRAPS
+        kinds.append(positives[(block + h64(seed, platform, c, "trap-turn")) % len(positives)])
+        return dict(zip(rng.sample(free, min(len(free), len(kinds))), kinds, strict=False))
+
+    def trap_plan(self, platform: str, index: int) -> str | None:
+        """The trap a plain slot plays, or None (no traps configured, no entry in the category)."""
+        if not self.config.traps:
+            return None
+        n = len(self.codes)
+        c, k = index % n, index // n
+        block, pos = divmod(k, self.config.block)
+        if not self.refs_by_category.get(self.codes[c]):
+            return None
+        return self._traps(platform, c, block).get(pos)
+
+    def _trap_product(self, platform: str, index: int, trap: str, generic_brand: str) -> Product | None:
+        seed = self.config.seed
+        n = len(self.codes)
+        c, k = index % n, index // n
+        code = self.codes[c]
+        block = k // self.config.block
+        refs = self.refs_by_category[code]
+        ref = refs[(block + h64(seed, platform, c, "ref")) % len(refs)]
+        kind, near = TRAPS[trap]
+        own_barcode = modelnos.ean13(seed, platform, index)
+        if trap == "same_brand_other_product":
+            others = [r for r in self.pool.refs if r.category != code and r.brand and r.model]
+            if not others:
+                return None
+            ref = others[h64(seed, platform, index, "sb") % len(others)]
+            return Product(
+                f"sb:{platform}:{index}",
+                code,
+                kind,
+                near,
+                ref,
+                ref.brand,
+                ref.brand_zh,
+                ref.model,
+                own_barcode,
+                index,
+                trap,
+            )
+        if trap == "white_label":
+            own = modelnos.random_model(seed, platform, index)
+            return Product(
+                f"wl:{platform}:{index}",
+                code,
+                kind,
+                near,
+                ref,
+                generic_brand,
+                None,
+                own,
+                own_barcode,
+                index,
+                trap,
+            )
+        if trap == "accessory":
+            return Product(
+                f"acc:{platform}:{index}",
+                code,
+                kind,
+                near,
+                ref,
+                ref.brand,
+                ref.brand_zh,
+                ref.model,
+                own_barcode,
+                index,
+                trap,
+            )
+        if trap == "cross_language" and not (ref.product_name or "").isascii():
+            trap = "retyped_model"  # the entry is not English: it plays a re-typed model instead
+        if trap == "photo_edit":
+            from crawler.sandbox.photos import EDIT_MARK, EDITS
+
+            edit = EDITS[h64(seed, platform, index, "photo-edit") % len(EDITS)]
+            return Product(
+                f"ref:{ref.key}{EDIT_MARK}{edit}",
+                code,
+                kind,
+                None,
+                ref,
+                ref.brand,
+                ref.brand_zh,
+                ref.model,
+                None,
+                index,
+                trap,
+                edit,
+            )
+        return Product(
+            f"ref:{ref.key}",
+            code,
+            kind,
+            None,
+            ref,
+            ref.brand,
+            ref.brand_zh,
+            ref.model,
+            ref.barcode or None,
+            index,
+            trap,
+        )
+
     # ----- products --------------------------------------------------------------------------------
     def _product(self, platform: str, index: int) -> tuple[Product, int | None]:
         """The product a listing sells and, for a relisted copy, the index of the listing it copies."""
@@ -289,6 +428,11 @@ class Market:
             return Product(
                 f"om:{platform}:{index}", code, kind, near, ref, generic_brand, None, model, None, index
             ), None
+        trap = self.trap_plan(platform, index) if kind == "plain" else None
+        if trap is not None:
+            planted = self._trap_product(platform, index, trap, generic_brand)
+            if planted is not None:
+                return planted, None
         model = modelnos.random_model(seed, platform, index)
         barcode = modelnos.ean13(seed, platform, index) if unit(seed, platform, index, "bc") < 0.6 else None
         return Product(
@@ -412,7 +556,7 @@ class Market:
         # where: 0 title, 1 specs, 2 both
         model_in_title = model_text if where in (0, 2) else None
         model_in_specs = model_text if where in (1, 2) else None
-        if product.kind == "match" and model_in_title is None:
+        if product.kind == "match" and model_in_title is None and product.trap != "photo_edit":
             variations.append("model_in_specs_only")
         if product.kind == "match" and product.barcode:
             variations.append("barcode_in_specs_only")
@@ -420,6 +564,14 @@ class Market:
         title = self._title(platform, product, spec, words, brand_title, model_in_title, relist_of, lr, tr)
         if relist_of is not None:
             variations.append("relisted")
+        if product.trap is not None:
+            title, brand_spec, brand_shop, model_in_title, model_in_specs = self._trap_text(
+                platform, index, product, spec, words, title, brand_spec, brand_shop, relist_of, lr, tr
+            )
+            brand_title = brand_spec
+            variations.append(f"trap_{product.trap}")
+            if product.photo_edit:
+                variations.append(f"photo_{product.photo_edit}")
 
         # price: a change moves it by up to 20 %, and at least one yuan (dollar) so that it shows
         low, high = words.price
@@ -529,7 +681,7 @@ class Market:
             if brand:
                 parts.append(brand)
             ref_name = product.ref.product_name if product.ref and product.kind == "match" else ""
-            if ref_name and ref_name.isascii():
+            if ref_name and ref_name.isascii() and product.trap != "photo_edit":
                 parts.append(ref_name)
             parts += attrs + [noun]
             if model:
@@ -557,7 +709,8 @@ class Market:
             and re.search(r"[\u4e00-\u9fff]", ref_name)
             and not re.search(r"[\uac00-\ud7af]", ref_name)
         )
-        if chinese_name and product.near_miss != "same_model_other_brand":
+        own_name = product.near_miss in ("same_model_other_brand", *TRAPS) or product.trap == "photo_edit"
+        if chinese_name and not own_name:
             pieces.append(ref_name)
         pieces.append(noun)
         pieces += attrs[2:]
@@ -575,6 +728,60 @@ class Market:
             prefix = relist_prefix
         title = prefix + joiner.join(pieces) + (" " + suffix if suffix else "")
         return title[:120]
+
+    def _trap_text(
+        self,
+        platform: str,
+        index: int,
+        product: Product,
+        spec: CategorySpec,
+        words: vocab.CategoryWords,
+        title: str,
+        brand_spec: str | None,
+        brand_shop: bool,
+        relist_of: int | None,
+        lr: random.Random,
+        tr: random.Random,
+    ) -> tuple[str, str | None, bool, str | None, str | None]:
+        """(title, brand in the specs, brand shop, model in the title, model in the specs) of a trap."""
+        seed = self.config.seed
+        english = platform in ENGLISH_PLATFORMS
+        ref = product.ref
+        trap = product.trap
+        rng = random.Random(h64(seed, platform, index, "trap-text"))
+        own_brand = pick(vocab.BRANDS_EN if english else vocab.BRANDS_ZH, seed, platform, index, "own-brand")
+        ref_brand = ref.brand if ref is not None else ""
+        if ref is not None and ref.brand_zh and not english and rng.random() < 0.4:
+            ref_brand = ref.brand_zh
+        if trap == "accessory":
+            part_zh, part_en = rng.choice(vocab.ACCESSORIES)
+            form = rng.choice(vocab.ACCESSORY_FORMS_EN if english else vocab.ACCESSORY_FORMS_ZH)
+            text = form.format(brand=ref_brand, model=product.model, part=part_en if english else part_zh)
+            text = " ".join(text.split())
+            if not english:
+                text = tr.choice(vocab.PREFIXES_ZH) + text + " " + tr.choice(vocab.SUFFIXES_ZH)
+            return text.strip()[:120], own_brand, False, product.model, None
+        if trap == "white_label":
+            form = rng.choice(vocab.WHITE_LABEL_FORMS_EN if english else vocab.WHITE_LABEL_FORMS_ZH)
+            prefix = form.format(brand=ref_brand, model=ref.model if ref is not None else "")
+            own_model = product.model
+            plain = self._title(platform, product, spec, words, None, None, relist_of, lr, tr)
+            return (prefix + plain)[: 200 if english else 120], product.brand, False, None, own_model
+        if trap == "photo_edit":
+            plain = self._title(platform, product, spec, words, None, None, relist_of, lr, tr)
+            return plain, None, False, None, None
+        model_text = product.model
+        if trap == "retyped_model":
+            model_text = retyped(product.model, rng)
+        elif trap == "traditional":
+            model_text = modelnos.seller_variant(product.model, "exact")
+        brand = (
+            product.brand_zh if (product.brand_zh and not english and rng.random() < 0.5) else product.brand
+        )
+        text = self._title(platform, product, spec, words, brand, model_text, relist_of, lr, tr)
+        if trap == "traditional":
+            text = traditional(text, rng.choice(("s2twp", "s2hk", "s2t")))
+        return text, brand, brand_shop, model_text, model_text if rng.random() < 0.5 else None
 
     def _shop(
         self, platform: str, index: int, product: Product, brand_shop: bool, relist_of: int | None
@@ -624,3 +831,23 @@ class Market:
 
     def all_indexes(self, night: int | None = None) -> range:
         return range(self.config.count(night))
+
+
+def retyped(model: str, rng: random.Random) -> str:
+    """``model`` as a seller re-types it: lower case, hyphens and spaces dropped, or a word glued on."""
+    plain = re.sub(r"[-_\s]", "", model)
+    glued = rng.choice(vocab.GLUED_SUFFIXES)
+    options = (plain.lower(), plain, model.lower(), model + glued, plain.lower() + glued)
+    return rng.choice(options)
+
+
+@lru_cache(maxsize=4)
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def traditional(text: str, config: str = "s2twp") -> str:
+    """``text`` in traditional characters, as Taiwan (``s2twp``) or Hong Kong (``s2hk``) sellers write."""
+    return _converter(config).convert(text)

@@ -16,6 +16,8 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 from crawler.sandbox.hashing import h64
 
 MASTER_SIZE = 512
+#: Marks a product key whose listing photo is edited: ``ref:<key>#edit:<kind>``.
+EDIT_MARK = "#edit:"
 
 
 def _rng(*parts: object) -> random.Random:
@@ -71,7 +73,12 @@ def reference_photo(seed: int, product_key: str) -> bytes:
 
 
 def variant(seed: int, product_key: str, listing_key: str, number: int) -> Image.Image:
-    """Photo ``number`` of a listing: photo 0 is the product itself as this seller shows it, others differ."""
+    """Photo ``number`` of a listing: photo 0 is the product itself as this seller shows it, others differ.
+
+    A product key ending in ``#edit:<kind>`` (the sandbox's edited-photo trap) shows photo 0 edited that
+    way (see :func:`edit`) after the seller's usual light changes.
+    """
+    product_key, _, edited = product_key.partition(EDIT_MARK)
     img = master(seed, product_key)
     rng = _rng(seed, listing_key, number, "variant")
     if number > 0:
@@ -93,6 +100,8 @@ def variant(seed: int, product_key: str, listing_key: str, number: int) -> Image
         x, y = rng.randrange(5, max(6, target // 3)), rng.randrange(5, max(6, target - 30))
         draw.rectangle([x - 4, y - 4, x + 8 * len(text), y + 16], fill=(255, 255, 255, 110))
         draw.text((x, y), text, fill=(200, 30, 30, 200), font=font)
+    if edited and number == 0:
+        img = edit(img, edited, _rng(seed, listing_key, "edit"))
     return img
 
 

@@ -65,6 +65,8 @@ def record(market: Market, listing: Listing) -> dict[str, Any]:
         "model_in_specs": listing.model_in_specs,
         "variations": list(listing.variations),
         "photo_key": product.key,
+        "trap": product.trap,
+        "photo_edit": product.photo_edit,
     }
     if ref is not None:
         out["ref"] = {

@@ -404,3 +404,44 @@ MATERIAL_EN = {
     "亚麻": "Linen",
     "铜": "Copper",
 }
+
+# ----- traps: listings that name a planted model without selling it, and true ones written oddly ----------
+
+#: Spare parts and accessories sellers list under the model they fit (Chinese, English).
+ACCESSORIES = (
+    ("替换刷头", "Replacement Brush Heads"),
+    ("遮阳罩", "Sun Shade"),
+    ("遥控器", "Remote Control"),
+    ("充电器", "Charger"),
+    ("电源适配器", "Power Adapter"),
+    ("保护套", "Protective Case"),
+    ("收纳包", "Storage Bag"),
+    ("滤芯", "Filter Cartridge"),
+    ("替换头", "Replacement Head"),
+    ("防尘罩", "Dust Cover"),
+    ("支架", "Mount Bracket"),
+    ("雨罩", "Rain Cover"),
+    ("座垫套", "Seat Cushion Cover"),
+    ("电池", "Battery"),
+    ("数据线", "Charging Cable"),
+    ("密封圈", "Sealing Ring"),
+)
+#: How accessory titles name the model they fit: {brand} {model} {part}; the brand may be left out.
+ACCESSORY_FORMS_ZH = (
+    "适用于{brand} {model} {part}",
+    "{model} 专用{part}",
+    "{brand} {model} {part}",
+    "适配{brand}{model}{part} 配件",
+    "{part} 适用{brand} {model} 原装品质",
+)
+ACCESSORY_FORMS_EN = (
+    "{part} for {brand} {model}",
+    "{part} Compatible with {brand} {model}",
+    "{brand} {model} {part}",
+    "Replacement {part} Fits {model}",
+)
+#: How a shop puts someone else's model in front of its own product ("白牌" titles).
+WHITE_LABEL_FORMS_ZH = ("适用于{brand} {model} ", "适用{brand}{model}同款 ", "适配{brand} {model} 通用 ")
+WHITE_LABEL_FORMS_EN = ("Compatible with {brand} {model} - ", "For {brand} {model} ", "{model} Compatible ")
+#: Suffixes sellers glue to a model code without a space (the model stays the same).
+GLUED_SUFFIXES = ("款", "升级款", "新款", "同款", "型", "正品")

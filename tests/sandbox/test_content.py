@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from crawler.sandbox.config import PLATFORMS, SandboxConfig
-from crawler.sandbox.content import Market
+from crawler.sandbox.content import POSITIVE_TRAPS, Market
 from crawler.sandbox.references import REAL_FILES, RealListError, load_pool, shipped_refs
 
 
@@ -99,15 +99,26 @@ def test_titles_read_like_marketplace_titles() -> None:
 def test_each_block_plants_one_match_and_two_near_misses() -> None:
     m = market(size=30 * 20 * 3)  # three full blocks per category
     for platform in ("jd", "amazon"):
-        kinds = Counter(m.listing(platform, i).kind for i in range(30 * 20 * 3))
+        listings = [m.listing(platform, i) for i in range(30 * 20 * 3)]
+        # the traps (accessories, white labels, oddly written true listings) take plain slots of their
+        # own; the block's match and two near misses are where they were
+        kinds = Counter(x.kind for x in listings if x.product.trap is None)
         assert kinds["match"] == 30 * 3  # every category has a shipped reference entry
         assert kinds["near_miss"] == 30 * 3 * 2
+        traps = Counter(x.product.trap for x in listings if x.product.trap)
+        assert traps["accessory"] == 30 * 3 * 3, "three accessory listings per planted model"
+        assert traps["white_label"] + traps["same_brand_other_product"] == 30 * 3
+        assert sum(traps[t] for t in POSITIVE_TRAPS) == 30 * 3
+        assert kinds["plain"] == 30 * 3 * 12
 
 
 def test_matches_are_written_the_way_sellers_write() -> None:
     m = market(size=30 * 20 * 4)
     matches = [
-        x for p in PLATFORMS for i in range(m.config.count()) if (x := m.listing(p, i)).kind == "match"
+        x
+        for p in PLATFORMS
+        for i in range(m.config.count())
+        if (x := m.listing(p, i)).kind == "match" and x.product.trap is None
     ]
     variations = Counter(v for x in matches for v in x.variations)
     for expected in (
@@ -142,7 +153,11 @@ def _plain_model(text: str) -> str:
 
 def test_near_misses_of_each_kind() -> None:
     m = market(size=30 * 20 * 6)
-    near = [x for i in range(m.config.count()) if (x := m.listing("jd", i)).kind == "near_miss"]
+    near = [
+        x
+        for i in range(m.config.count())
+        if (x := m.listing("jd", i)).kind == "near_miss" and x.product.trap is None
+    ]
     kinds = Counter(x.product.near_miss for x in near)
     assert set(kinds) == {"neighbour_model", "generic", "same_model_other_brand"}
     for x in near:
