@@ -97,6 +97,7 @@ def _shared_data() -> Path:
 
 
 def evaluate(
+    ctx: typer.Context,
     data: Path = typer.Option(
         None, "--data", help="The shared data folder (default: ../shared/data or SURVEIL_SHARED_DATA)."
     ),
@@ -120,6 +121,12 @@ def evaluate(
         False, "--no-tables", help="Run the DeepMatcher sets without table context."
     ),
     out: Path | None = typer.Option(None, "--out", help="Also write the report as JSON here."),
+    feedback: bool = typer.Option(
+        False,
+        "--feedback",
+        help="Also fit the matcher's weights on the analysts' stored decisions (database), score them "
+        "against the rules on a held-out part, and store them; nightly matching uses them only if better.",
+    ),
 ) -> None:
     """Precision, recall and F1 on the sandbox truth, the DeepMatcher splits and the WDC Products tests."""
     from matchers.evaluation.runner import DEEPMATCHER_SETS, WDC_SETS, evaluate_split, evaluate_wdc
@@ -134,6 +141,9 @@ def evaluate(
         *(s.lower() for s in DEEPMATCHER_SETS),
     }
     known_sets = {"sandbox", "photos", "signals", "traps", "wdc", *(s.lower() for s in DEEPMATCHER_SETS)}
+    if "feedback" in wanted:  # --set feedback: the decisions' fit alone
+        feedback = True
+        wanted.discard("feedback")
     unknown = wanted - known_sets
     if unknown:
         fail(f"unknown --set {', '.join(sorted(unknown))}")
@@ -144,7 +154,11 @@ def evaluate(
         except ImportError as exc:
             report.append({"data_set": "sandbox", "skipped": f"sandbox not available: {exc}"})
         else:
-            report.append(evaluate_sandbox(size=sandbox_size))
+            sandbox_report = evaluate_sandbox(size=sandbox_size)
+            report.append(sandbox_report)
+            from crawler.matching.sandbox_eval import trap_rows
+
+            report.extend(trap_rows(sandbox_report))
     if "photos" in wanted:
         from crawler.matching.photo_eval import evaluate_photos, photo_rows
 
@@ -179,6 +193,11 @@ def evaluate(
             report.append({"data_set": "wdc", "skipped": f"{wdc} or the DeepMatcher valid splits not found"})
         else:
             report.extend(evaluate_wdc(train, tests, limit=limit))
+    if feedback:
+        from crawler.matching.feedback import feedback_rows, fit_feedback
+
+        context = app_context(ctx)
+        report.extend(feedback_rows(fit_feedback(context.sessions, context.clock)))
     if out is not None:
         out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     _print_table(report)

@@ -13,12 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from crawler.matching.convert import offer_from_listing, reference_from_entry
+from crawler.matching.feedback import active_weights, reconsider
 from crawler.matching.risk import risk_score
 from crawler.storage.engine import transaction
 from crawler.storage.models import Decision, Listing, ReferenceEntry
 from crawler.storage.repositories.matching import MatchRepository
 from crawler.timeutil import Clock
 from matchers import VERSION, Matcher, Thresholds, Verdict
+from matchers.evaluation.combiner import FeedbackCombiner
 from matchers.photos import ImageHasher, default_hasher
 
 
@@ -33,6 +35,10 @@ class MatchSummary:
     matches_updated: int = 0
     flags_created: int = 0
     flags_updated: int = 0
+    feedback_weights: int | None = None
+    """The stored feedback-fitted weights this run used (only weights that beat the rules on their
+    held-out decisions are used), or None."""
+    held_for_review_by_feedback: int = 0
     flags_reopened: int = 0
     """Dismissed flags raised again because the listing's title, model or photos changed."""
     problems: list[str] = field(default_factory=list)
@@ -68,13 +74,18 @@ def _apply(
     listings: list[Listing],
     entries: dict[int, ReferenceEntry],
     summary: MatchSummary,
+    feedback: FeedbackCombiner | None = None,
 ) -> None:
     for listing in listings:
         for result in matcher.match(offer_from_listing(listing)):
             entry = entries[int(result.ref_id)]
-            decision = Decision.MATCH if result.verdict is Verdict.MATCH else Decision.REVIEW
+            verdict, note = reconsider(result, feedback) if feedback is not None else (result.verdict, None)
+            if note:
+                summary.held_for_review_by_feedback += 1
+            reasons = result.reasons + ([note] if note else [])
+            decision = Decision.MATCH if verdict is Verdict.MATCH else Decision.REVIEW
             match, created = repo.upsert_match(
-                listing.id, entry.id, round(result.score, 4), decision, result.reasons, VERSION
+                listing.id, entry.id, round(result.score, 4), decision, reasons, VERSION
             )
             summary.matches_created += created
             summary.matches_updated += not created
@@ -85,7 +96,7 @@ def _apply(
                 listing.sales_count,
                 str(entry.list_type),
             )
-            _flag, flag_created = repo.upsert_flag(match, entry, risk, result.reasons)
+            _flag, flag_created = repo.upsert_flag(match, entry, risk, reasons)
             summary.flags_created += flag_created
             summary.flags_updated += not flag_created
 
@@ -102,6 +113,9 @@ def run_matching(
         if full or previous is None or previous.matcher_version != VERSION:
             summary.mode = "full"
         run = repo.start_run(VERSION, summary.mode)
+        weights = active_weights(session)
+        feedback = weights[1] if weights else None
+        summary.feedback_weights = weights[0].id if weights else None
         until = repo.latest_change()
         entries = repo.entries_of_versions(active)
         summary.entries = len(entries)
@@ -114,7 +128,7 @@ def run_matching(
                 listings = list(repo.listings(ids))
                 matcher = _matcher(entries, thresholds, summary.problems)
                 matcher.learn_brands(offer_from_listing(x) for x in listings)
-                _apply(repo, matcher, listings, by_id, summary)
+                _apply(repo, matcher, listings, by_id, summary, feedback)
         else:
             new_versions = sorted(set(active) - set(previous.version_ids or []))
             summary.new_versions = new_versions
@@ -122,14 +136,23 @@ def run_matching(
             summary.listings_changed = len(changed)
             if entries and changed:
                 listings = list(repo.listings(changed))
-                _apply(repo, _matcher(entries, thresholds, summary.problems), listings, by_id, summary)
+                _apply(
+                    repo, _matcher(entries, thresholds, summary.problems), listings, by_id, summary, feedback
+                )
             fresh = [e for e in entries if e.version_id in set(new_versions)]
             if fresh:
                 others = [i for i in repo.listing_ids() if i not in set(changed)]
                 summary.listings_rechecked_for_new_versions = len(others)
                 if others:
                     listings = list(repo.listings(others))
-                    _apply(repo, _matcher(fresh, thresholds, summary.problems), listings, by_id, summary)
+                    _apply(
+                        repo,
+                        _matcher(fresh, thresholds, summary.problems),
+                        listings,
+                        by_id,
+                        summary,
+                        feedback,
+                    )
         summary.flags_reopened = repo.reopened
         repo.finish_run(run, until, active, summary.to_json())
     return summary

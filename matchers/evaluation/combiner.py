@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -113,3 +114,84 @@ def _features(
     if context is None:
         return x
     return np.hstack([x, context.features(records, split)])
+
+
+# --- feedback: the matcher's signals re-weighed on analysts' decisions -------------------------------
+
+#: The signals the feedback combiner weighs, in a fixed order (evidence of other signals is pooled).
+FEEDBACK_SIGNALS = ("barcode", "model", "brand", "title", "batch", "manufacturer", "photo")
+#: How many numbers :func:`evidence_features` gives: the score, support and conflict per signal (and
+#: "other"), the review cap.
+FEEDBACK_FEATURES = 2 + 2 * (len(FEEDBACK_SIGNALS) + 1)
+
+
+def evidence_features(score: float, evidence: Sequence[Any]) -> list[float]:
+    """A decided pair as numbers: the matcher's score, then per signal the weight its findings add and
+    how much its conflicts take away (1 - the smallest factor), then whether a finding caps the pair at
+    review. ``evidence`` holds :class:`matchers.types.Evidence`."""
+    support = dict.fromkeys((*FEEDBACK_SIGNALS, "other"), 0.0)
+    conflict = dict.fromkeys((*FEEDBACK_SIGNALS, "other"), 0.0)
+    capped = 0.0
+    for e in evidence:
+        name = e.signal if e.signal in FEEDBACK_SIGNALS else "other"
+        support[name] += max(0.0, float(e.weight))
+        conflict[name] = max(conflict[name], 1.0 - float(e.factor))
+        capped = max(capped, float(getattr(e, "caps_at_review", False)))
+    return [float(score), *support.values(), *conflict.values(), capped]
+
+
+@dataclass
+class FeedbackCombiner:
+    """Logistic weights over :func:`evidence_features`, fitted on analysts' confirm/dismiss decisions:
+    the probability that an analyst confirms the pair. Plain numbers, so they are stored as JSON."""
+
+    coefficients: list[float]
+    intercept: float
+    threshold: float = 0.5
+
+    @classmethod
+    def fit(cls, features: Sequence[Sequence[float]], confirmed: Sequence[bool]) -> FeedbackCombiner:
+        from sklearn.linear_model import LogisticRegression
+
+        x = np.asarray(features, dtype=float)
+        y = np.asarray(confirmed, dtype=bool)
+        if len(set(y.tolist())) < 2:
+            # one kind of decision only: the weights say that and nothing more
+            return cls([0.0] * x.shape[1], 6.0 if y.all() else -6.0)
+        model = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
+        model.fit(x, y)
+        return cls([float(c) for c in model.coef_[0]], float(model.intercept_[0]))
+
+    def probability(self, features: Sequence[float]) -> float:
+        z = self.intercept + float(np.dot(self.coefficients, np.asarray(features, dtype=float)))
+        return float(1.0 / (1.0 + np.exp(-z)))
+
+    def confirms(self, features: Sequence[float]) -> bool:
+        return self.probability(features) >= self.threshold
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "feedback-logistic",
+            "signals": list(FEEDBACK_SIGNALS),
+            "coefficients": self.coefficients,
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FeedbackCombiner | None:
+        if data.get("kind") != "feedback-logistic" or list(data.get("signals", [])) != list(FEEDBACK_SIGNALS):
+            return None  # fitted on another set of signals: not usable
+        return cls(list(map(float, data["coefficients"])), float(data["intercept"]), float(data["threshold"]))
+
+
+def held_out(key: str, share: int = 4) -> bool:
+    """Whether a decision (by a stable key) is held out of the fit: about one in ``share``."""
+    import hashlib
+
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=4).digest(), "big") % share == 0
+
+
+def decision_f1(confirmed: Sequence[bool], predicted: Sequence[bool]) -> float:
+    """F1 of predicting the analysts' confirmations (the pairs that deserve ``match``)."""
+    return _f1(np.asarray(confirmed, dtype=bool), np.asarray(predicted, dtype=bool))
