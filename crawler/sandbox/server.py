@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
@@ -204,7 +205,8 @@ class Sandbox:
         if path in ("/", "/_sandbox", "/_sandbox/"):
             return json_response(self.describe())
         if path == "/_sandbox/health":
-            return json_response({"ok": True})
+            # The pid lets a test that started a child sandbox tell it from another one on a reused port.
+            return json_response({"ok": True, "pid": os.getpid()})
         if path == "/_sandbox/session":
             platform = request.query.get("platform", "")
             account = request.query.get("account", "")

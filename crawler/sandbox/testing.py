@@ -161,7 +161,39 @@ def _in_thread(config: SandboxConfig) -> Iterator[SandboxHandle]:
 
 @contextlib.contextmanager
 def _child(config: SandboxConfig) -> Iterator[SandboxHandle]:
-    port = free_port()
+    """A ``surveil sandbox serve`` child on a free port. The port is chosen before the child binds it, so
+    another process may take it in between: the child then exits and another port is tried, and the health
+    answer must carry the child's own pid (not a neighbour's sandbox that happens to listen there)."""
+    for attempt in range(3):
+        port = free_port()
+        proc = subprocess.Popen(
+            _serve_command(config, port),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            env=os.environ.copy(),
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(proc, url)
+        except _PortTaken:
+            if attempt == 2:
+                raise RuntimeError(f"sandbox could not bind a free port (last tried {port})") from None
+            continue
+        except BaseException:
+            _stop(proc)
+            raise
+        break
+    try:
+        yield SandboxHandle(url=url, config=config)
+    finally:
+        _stop(proc)
+
+
+class _PortTaken(RuntimeError):
+    pass
+
+
+def _serve_command(config: SandboxConfig, port: int) -> list[str]:
     cmd = [
         sys.executable,
         "-m",
@@ -187,28 +219,33 @@ def _child(config: SandboxConfig) -> Iterator[SandboxHandle]:
         cmd += ["--signals"]
     if "layout" in config.faults:
         cmd += ["--layouts", config.layouts, "--layout-night", str(config.layout_night)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ.copy())
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"sandbox exited: {proc.stderr.read().decode(errors='replace') if proc.stderr else ''}"
-                )
-            try:
-                with urllib.request.urlopen(f"{url}/_sandbox/health", timeout=1) as resp:  # noqa: S310 - local
-                    if json.loads(resp.read()).get("ok"):
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("sandbox did not answer within 60 s")
-            time.sleep(0.1)
-        yield SandboxHandle(url=url, config=config)
-    finally:
-        proc.terminate()
+    return cmd
+
+
+def _wait_healthy(proc: subprocess.Popen[bytes], url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            if "address already in use" in err.lower() or "errno 98" in err.lower():
+                raise _PortTaken(err[-300:])
+            raise RuntimeError(f"sandbox exited: {err}")
         try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            with urllib.request.urlopen(f"{url}/_sandbox/health", timeout=1) as resp:  # noqa: S310 - local
+                answer = json.loads(resp.read())
+                if answer.get("ok") and answer.get("pid", proc.pid) == proc.pid:
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"sandbox did not answer within {timeout:g} s")
+        time.sleep(0.1)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
