@@ -263,3 +263,17 @@ def test_real_safety_gate_car_seat_base_is_a_part_that_matches_a_base():
     assert _decide(listing, base).verdict is Verdict.MATCH
     cover = Offer("C", "适用于迈可适 FamilyFix 底座 防尘罩 收纳袋")
     assert _decide(cover, base).verdict is Verdict.NONE
+
+
+def test_a_car_seat_cover_is_a_product_of_its_own_and_an_accessory_for_a_child_seat():
+    cushion = Reference(
+        "CI", product_name="汽车坐垫 驰安", brand="驰安", models=["CA-ZD918"], category="car_interior"
+    )
+    offer = Offer(
+        "C1", "Upgraded 驰安 Universal Fit Breathable Full Set Car Seat Cover CA-ZD918", brand="驰安"
+    )
+    assert _decide(offer, cushion).verdict is Verdict.MATCH
+    seat = Reference("JS", product_name="Children's car seat", brand="Joie", models=["i-Spin 360"])
+    result = _decide(Offer("C2", "Seat Cover for Joie i-Spin 360 car seat"), seat)
+    assert result.verdict is Verdict.NONE
+    assert any(r.startswith("accessory for i-Spin 360") for r in result.reasons)
