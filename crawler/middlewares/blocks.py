@@ -25,11 +25,12 @@ CHALLENGE_WORDS = ("captcha", "验证", "slider", "verify", "robot", "安全检�
 
 
 def html_where_json_expected(request: Request, response: Response) -> Block | None:
-    """An HTML page answering a request that asked for JSON (``Accept: application/json``) is a challenge
-    or interstitial, not an unreadable page: a ``captcha`` block when it says so, else a ``risk`` block.
-    Without this it would be parsed as "not JSON" and fetched again until the refetch limit."""
+    """An HTML page answering a request that asked for JSON only (``Accept: application/json``, no HTML) is
+    a challenge or interstitial, not an unreadable page: a ``captcha`` block when it says so, else a
+    ``risk`` block. Without this it would be parsed as "not JSON" and fetched again until the refetch
+    limit."""
     accept = (request.headers.get(b"Accept") or b"").decode("latin-1").lower()
-    if "json" not in accept or not 200 <= response.status < 300:
+    if "json" not in accept or "html" in accept or not 200 <= response.status < 300:
         return None
     head = (response.body or b"")[:4096].lstrip().lower()
     if not head.startswith((b"<!doctype", b"<html", b"<head", b"<body", b"<div", b"<!--")):

@@ -200,3 +200,9 @@ def test_the_dashboard_grid_marks_a_changed_layout_apart_from_blocked_and_empty(
     assert grid.count('data-state="blocked"') == 1 and grid.count('data-state="empty"') == 1
     assert charts.LAYOUT_CHANGED in grid and "3 × search &lt;x&gt;: no rows" in grid
     assert ">layout changed</text>" in grid  # the legend
+
+
+def test_a_request_that_also_accepts_html_gets_no_html_for_json_block() -> None:
+    request = Request("https://m.ocj.com.cn/item/1", headers={"Accept": "application/json, text/html;q=0.9"})
+    page = TextResponse(request.url, body=b"<html><body>verify</body></html>", encoding="utf-8")
+    assert html_where_json_expected(request, page) is None
