@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
 import urllib.parse
 
@@ -34,7 +35,7 @@ def test_dispatch_by_host_header_and_unknown_hosts(sandbox) -> None:
     assert resp.status == 404
     resp.read()
     conn.request("GET", "/_sandbox/health", headers={"Host": f"127.0.0.1:{sandbox.port}"})
-    assert json.loads(conn.getresponse().read()) == {"ok": True}
+    assert json.loads(conn.getresponse().read()) == {"ok": True, "pid": os.getpid()}  # in-process sandbox
 
 
 @pytest.mark.parametrize(
