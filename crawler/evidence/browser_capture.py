@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,6 +26,11 @@ from crawler.timeutil import Clock
 NAVIGATION_TIMEOUT_MS = 30_000
 SETTLE_TIMEOUT_MS = 5_000
 PHOTO_TIMEOUT_MS = 15_000
+#: A page that fails its content checks is looked at again: first scrolled through (lazy loading) with
+#: a longer wait for the platform's ready element, then loaded afresh with longer waits.
+MAX_ATTEMPTS = 3
+SCROLL_STEP_PX = 600
+SCROLL_PAUSE_MS = 150
 MAX_PHOTOS = 20
 MAX_REDIRECTS = 10
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -95,6 +100,10 @@ class PageCapture:
     browser_version: str = ""
     problems: list[str] = field(default_factory=list)
     started_at: datetime | None = None
+    #: The content check of the last attempt (``crawler.evidence.checks.CheckResult``) and what the
+    #: earlier attempts found.
+    check: Any = None
+    retries: list[str] = field(default_factory=list)
 
 
 class BrowserCapturer:
@@ -140,7 +149,16 @@ class BrowserCapturer:
         finally:
             await self._playwright.stop()
 
-    async def capture(self, url: str, photo_urls: Sequence[str] = ()) -> PageCapture:
+    async def capture(
+        self,
+        url: str,
+        photo_urls: Sequence[str] = (),
+        *,
+        check: Callable[[PageCapture], Any] | None = None,
+        ready_selector: str | None = None,
+    ) -> PageCapture:
+        """Capture ``url``; with ``check`` (a page -> ``CheckResult`` function) a page that does not show
+        what it should is retried (scrolled, the ``ready_selector`` awaited, then loaded again)."""
         result = PageCapture(
             requested_url=url, fetched_url=rewrite_for_proxy(url, self.proxy), started_at=self.clock.now()
         )
@@ -156,6 +174,8 @@ class BrowserCapturer:
             try:
                 await page.route("**/*", lambda route: self._intercept(route, result))
                 await self._load(page, url, result)
+                if check is not None:
+                    await self._until_shown(page, url, result, check, ready_selector)
                 await self._photos(context, photo_urls, result)
             finally:
                 await page.close()
@@ -254,6 +274,54 @@ class BrowserCapturer:
             await page.wait_for_load_state("networkidle", timeout=self.settle_timeout_ms)
         except Exception:  # noqa: BLE001 - a page that never goes quiet is still captured
             result.problems.append(f"network still busy after {self.settle_timeout_ms} ms")
+        await self._snapshot(page, result)
+
+    async def _until_shown(
+        self,
+        page: Any,
+        url: str,
+        result: PageCapture,
+        check: Callable[[PageCapture], Any],
+        ready_selector: str | None,
+    ) -> None:
+        outcome = check(result)
+        attempts = 1
+        for attempt in range(2, MAX_ATTEMPTS + 1):
+            if not outcome.findings or not outcome.retryable:
+                break
+            attempts = attempt
+            result.retries.append(f"attempt {attempt - 1}: {outcome.detail()}")
+            wait_ms = self.settle_timeout_ms * attempt
+            if attempt > 2:
+                with contextlib.suppress(Exception):  # a failed reload is seen by the next check
+                    await page.goto(url, wait_until="load", timeout=self.navigation_timeout_ms)
+            await self._scroll_through(page)
+            if ready_selector:
+                try:
+                    await page.wait_for_selector(ready_selector, state="visible", timeout=wait_ms)
+                except Exception:  # noqa: BLE001 - recorded by the check that follows
+                    result.retries.append(
+                        f"attempt {attempt}: '{ready_selector}' did not appear in {wait_ms} ms"
+                    )
+            with contextlib.suppress(Exception):
+                await page.wait_for_load_state("networkidle", timeout=wait_ms)
+            await page.wait_for_timeout(250 * attempt)
+            with contextlib.suppress(Exception):
+                await page.evaluate("window.scrollTo(0, 0)")
+            await self._snapshot(page, result)
+            outcome = check(result)
+        outcome.attempts = attempts
+        result.check = outcome
+
+    async def _scroll_through(self, page: Any) -> None:
+        """Scroll to the bottom in steps, so lazily loaded parts of the page are fetched and drawn."""
+        with contextlib.suppress(Exception):
+            height = await page.evaluate("document.documentElement.scrollHeight")
+            for y in range(0, int(height or 0) + SCROLL_STEP_PX, SCROLL_STEP_PX):
+                await page.evaluate(f"window.scrollTo(0, {y})")
+                await page.wait_for_timeout(SCROLL_PAUSE_MS)
+
+    async def _snapshot(self, page: Any, result: PageCapture) -> None:
         result.final_url = result.document_url or page.url
         try:
             result.title = await page.title()

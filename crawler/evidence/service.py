@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,14 @@ from crawler.browser.devices import DeviceProfile, device_profile
 from crawler.browser.launch import find_chromium
 from crawler.context import AppContext
 from crawler.evidence.browser_capture import BrowserCapturer, PageCapture, run_coroutine
+from crawler.evidence.checks import (
+    READY_SELECTORS,
+    CaptureStatus,
+    CheckResult,
+    Expected,
+    check_capture,
+    text_bodies,
+)
 from crawler.evidence.hashing import sha256_bytes
 from crawler.evidence.layout import EvidenceLayout
 from crawler.evidence.log import EvidenceLogError
@@ -48,6 +57,9 @@ class CaptureTarget:
     platform: str = ""
     platform_item_id: str = ""
     title: str = ""
+    #: The listing's price and shop as crawled, to be found on the captured page (None/"" = not checked).
+    price: Decimal | None = None
+    shop: str = ""
     photo_urls: list[str] = field(default_factory=list)
     #: source URL -> (sha256, path under data_dir, mime, downloaded at) of photos the crawl already stored
     stored_photos: dict[str, tuple[str, str, str, str]] = field(default_factory=dict)
@@ -55,25 +67,26 @@ class CaptureTarget:
     run_id: int | None = None
 
 
-@dataclass
+@dataclass(kw_only=True)
 class CaptureOutcome:
     """What became of one target.
 
-    ``status``: "complete"; "partial" (stored, with problems listed); "failed" (the page did not render,
-    the attempt is stored and logged); "unlogged" (stored, but the log refused the entry); "error"
-    (nothing stored, ``capture_id`` None).
+    ``status``: complete; partial (stored, shows the listing, with problems listed); failed (stored and
+    logged, but the page did not render or does not show the listing: ``reason`` says why); unlogged
+    (stored, but the log refused the entry); error (nothing stored, ``capture_id`` None).
     """
 
     capture_id: int | None
     listing_id: int
-    status: str
-    manifest_sha256: str
-    log_seq: int | None
-    timestamped: bool
-    problems: list[str]
+    status: CaptureStatus
+    manifest_sha256: str = ""
+    log_seq: int | None = None
+    timestamped: bool = False
+    problems: list[str] = field(default_factory=list)
+    reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "status": self.status.value}
 
 
 class EvidenceService:
@@ -160,6 +173,8 @@ class EvidenceService:
             platform=listing.platform.code if listing.platform else "",
             platform_item_id=listing.platform_item_id,
             title=listing.title,
+            price=None if listing.price_masked else listing.price,
+            shop=listing.seller.name if listing.seller else "",
             photo_urls=repo.photo_urls(listing),
             stored_photos=repo.stored_photos(listing),
             run_id=run_id if run_id is not None else listing.last_run_id,
@@ -181,17 +196,37 @@ class EvidenceService:
                     page = PageCapture(requested_url="", fetched_url="")
                     page.problems.append("the listing has no URL to capture")
                 else:
-                    page = await capturer.capture(target.url, target.photo_urls)
+                    page = await capturer.capture(
+                        target.url,
+                        target.photo_urls,
+                        check=lambda shown, target=target: self.check_page(target, shown),
+                        ready_selector=READY_SELECTORS.get(target.platform),
+                    )
                 try:
                     outcomes.append(self.record(target, page, browser_proxy=capturer.proxy))
                 except Exception as exc:  # noqa: BLE001 - one listing's failure must not stop the batch
                     log.error("evidence for listing %s not stored: %s", target.listing_id, exc)
                     outcomes.append(
                         CaptureOutcome(
-                            None, target.listing_id, "error", "", None, False, [f"not stored: {exc}"]
+                            capture_id=None,
+                            listing_id=target.listing_id,
+                            status=CaptureStatus.ERROR,
+                            problems=[f"not stored: {exc}"],
                         )
                     )
         return outcomes
+
+    @staticmethod
+    def check_page(target: CaptureTarget, page: PageCapture) -> CheckResult:
+        """Does the page show the listing? (see ``crawler.evidence.checks``)"""
+        return check_capture(
+            expected=Expected(title=target.title, price=target.price, shop=target.shop),
+            screenshot=page.screenshot,
+            html=page.html,
+            final_url=page.final_url,
+            http_status=page.status,
+            data_bodies=text_bodies(page.exchanges),
+        )
 
     def record(
         self, target: CaptureTarget, page: PageCapture, browser_proxy: str | None = None
@@ -238,10 +273,11 @@ class EvidenceService:
                 photo.body,
                 photo.mime or "application/octet-stream",
             )
-        if page.screenshot and page.html is not None:
-            status = "partial" if page.problems else "complete"
-        else:
-            status = "failed"
+        check = page.check if page.check is not None else self.check_page(target, page)
+        status = check.status
+        if status is CaptureStatus.COMPLETE and page.problems:
+            status = CaptureStatus.PARTIAL
+        reason = check.reason.value if check.reason is not None else None
         with transaction(self.context.sessions) as session:
             capture = EvidenceCapture(
                 listing_id=target.listing_id,
@@ -252,7 +288,9 @@ class EvidenceService:
                 final_url=page.final_url,
                 device_profile=profile.name,
                 software_version=__version__,
-                status=status,
+                status=status.value,
+                check_reason=reason,
+                check_detail=check.detail(),
             )
             session.add(capture)
             session.flush()
@@ -287,7 +325,8 @@ class EvidenceService:
                     for p in page.photos
                 ],
                 problems=page.problems,
-                status=status,
+                status=status.value,
+                checks={**check.as_dict(), "retries": page.retries},
             )
             data = manifest_bytes(manifest)
             stored = store.put(data)
@@ -310,7 +349,8 @@ class EvidenceService:
             "listing_id": target.listing_id,
             "flag_ids": target.flag_ids,
             "manifest_sha256": stored.sha256,
-            "status": status,
+            "status": status.value,
+            "check_reason": reason,
             "timestamp": None,
         }
         if stamp is not None:
@@ -330,19 +370,35 @@ class EvidenceService:
             if stamp is not None:
                 row_capture.timestamp_token = base64.b64encode(stamp.token).decode("ascii")
 
-        problems = list(page.problems) + ([f"timestamp: {stamp_error}"] if stamp_error else [])
+        problems = (
+            [f"{f.reason.value}: {f.detail}" for f in check.findings]
+            + list(page.problems)
+            + ([f"timestamp: {stamp_error}"] if stamp_error else [])
+        )
         try:
             entry = self.layout.log.append(self.context.sessions, "capture", clock.now(), body, also=link)
         except EvidenceLogError as exc:
             # The capture is stored but unproven; verify reports it until the log is repaired.
             log.error("capture %s stored but not logged: %s", capture_id, exc)
             with transaction(self.context.sessions) as session:
-                session.get(EvidenceCapture, capture_id).status = "unlogged"
+                session.get(EvidenceCapture, capture_id).status = CaptureStatus.UNLOGGED.value
             return CaptureOutcome(
-                capture_id, target.listing_id, "unlogged", stored.sha256, None, False, [*problems, str(exc)]
+                capture_id=capture_id,
+                listing_id=target.listing_id,
+                status=CaptureStatus.UNLOGGED,
+                manifest_sha256=stored.sha256,
+                problems=[*problems, str(exc)],
+                reason=reason,
             )
         return CaptureOutcome(
-            capture_id, target.listing_id, status, stored.sha256, entry.seq, stamp is not None, problems
+            capture_id=capture_id,
+            listing_id=target.listing_id,
+            status=status,
+            manifest_sha256=stored.sha256,
+            log_seq=entry.seq,
+            timestamped=stamp is not None,
+            problems=problems,
+            reason=reason,
         )
 
     def _fill_from_image_store(self, target: CaptureTarget, page: PageCapture) -> dict[str, str]:

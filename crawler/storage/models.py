@@ -505,6 +505,9 @@ class EvidenceCapture(Base):
     log_sequence: Mapped[int | None] = mapped_column(Integer)
     timestamp_token: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(32), default="complete")
+    #: Why a capture is partial or failed (``crawler.evidence.checks.CheckReason``), and every reason.
+    check_reason: Mapped[str | None] = mapped_column(String(40))
+    check_detail: Mapped[str] = mapped_column(Text, default="")
 
     artefacts: Mapped[list[EvidenceArtefact]] = relationship(
         back_populates="capture", cascade="all, delete-orphan"

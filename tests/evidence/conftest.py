@@ -41,6 +41,27 @@ def png(color: tuple[int, int, int], size: tuple[int, int] = (120, 90)) -> bytes
     return buffer.getvalue()
 
 
+def page_png(shade: int = 0, size: tuple[int, int] = (412, 900)) -> bytes:
+    """A screenshot that looks like a product page (photo, price bar, lines of text): not blank."""
+    from PIL import ImageDraw
+
+    image = Image.new("RGB", size, (250, 250, 250 - shade))
+    draw = ImageDraw.Draw(image)
+    for y in range(0, 360, 12):
+        draw.rectangle((0, y, size[0], y + 11), fill=(120 + y // 4, 80 + (shade * 3) % 100, 60 + y // 6))
+    draw.rectangle((0, 370, size[0], 430), fill=(228, 57, 60))
+    for line in range(12):
+        y = 450 + line * 28
+        draw.rectangle((12, y, 40 + (line * 53) % 340, y + 14), fill=(30 + line * 9, 30, 30))
+    return _encode(image)
+
+
+def _encode(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 @dataclass
 class Site:
     """Serves item pages by Host header, directly or as a forward proxy (absolute-form targets)."""
@@ -208,7 +229,7 @@ def page_capture(
     )
     page.title = "儿童安全座椅 ISOFIX 接口"
     page.html = html
-    page.screenshot = png((250, 250, 250 - shade), (412, 900))
+    page.screenshot = page_png(shade)
     page.browser_version = "Chromium test"
     page.exchanges = [
         Exchange(

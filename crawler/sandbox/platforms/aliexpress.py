@@ -13,7 +13,7 @@ from crawler.sandbox.platforms.common import image_token, path_hash
 from crawler.sandbox.web import esc, original_url, redirect, script_json, text_response
 
 PLATFORM = "aliexpress"
-HOSTS = ("www.aliexpress.com", "m.aliexpress.com")
+HOSTS = ("www.aliexpress.com", "m.aliexpress.com", "assets.alicdn.com")
 IMAGE_HOSTS = ("ae01.alicdn.com", "ae04.alicdn.com")
 _ROBOTS = """User-agent: *
 Allow: /w/
@@ -61,9 +61,62 @@ def session_expired(ctx) -> web.Response:
     return redirect(f"https://login.aliexpress.com/?return_url={quote_plus(original_url(ctx.request))}")
 
 
-def _page(title: str, body: str, status: int = 200) -> web.Response:
+#: The product page's own rendering bundle. Like the real page, the HTML carries the listing only in
+#: ``window.runParams``; this script draws title, price, shop and gallery from it. Without it (or without
+#: JavaScript) a browser shows a bare title on white.
+DETAIL_SCRIPT_PATH = "/g/ae-fe/detail-ui/2.3.1/index.js"
+DETAIL_SCRIPT = """(function () {
+  var d = (window.runParams || {}).data;
+  var root = document.getElementById('root');
+  if (!d || !root) return;
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  var style = document.createElement('style');
+  style.textContent = 'body{margin:0;font-family:"Noto Sans CJK SC",Roboto,Arial,sans-serif;color:#222}' +
+    '.image-view img{width:100%;display:block;background:#f2f2f2}' +
+    '.product-price{padding:10px 12px;background:#fff1ee}' +
+    '.product-price-current{color:#e62e04;font-size:26px;font-weight:700}' +
+    '.product-title-text{font-size:17px;line-height:1.35;margin:10px 12px;font-weight:600}' +
+    '.product-reviewer,.product-specs{padding:4px 12px;color:#666;font-size:13px}' +
+    '.shop-name{margin:10px 12px;padding:10px;border:1px solid #ddd;border-radius:6px;font-size:15px}' +
+    '.buy-bar{display:flex}.buy-bar a{flex:1;text-align:center;padding:14px;color:#fff;font-weight:700}';
+  document.head.appendChild(style);
+  root.textContent = '';
+  var images = (d.imageModule || {}).imagePathList || [];
+  var gallery = el('div', 'image-view');
+  if (images.length) { var img = el('img'); img.src = images[0]; img.alt = ''; gallery.appendChild(img); }
+  root.appendChild(gallery);
+  var price = el('div', 'product-price');
+  price.appendChild(el('span', 'product-price-current', (d.priceModule || {}).formatedActivityPrice || ''));
+  root.appendChild(price);
+  root.appendChild(el('h1', 'product-title-text', (d.titleModule || {}).subject || ''));
+  var t = d.titleModule || {};
+  root.appendChild(el('div', 'product-reviewer',
+    (t.tradeCount || 0) + ' orders \u00b7 ' + ((t.feedbackRating || {}).totalValidNum || 0) + ' reviews'));
+  var shop = el('div', 'shop-name');
+  var link = el('a', '', (d.storeModule || {}).storeName || '');
+  link.href = (d.storeModule || {}).storeURL || '#';
+  shop.appendChild(link);
+  root.appendChild(shop);
+  var specs = el('ul', 'product-specs');
+  ((d.specsModule || {}).props || []).forEach(function (p) { specs.appendChild(el('li', '', p.attrName + ': ' + p.attrValue)); });
+  root.appendChild(specs);
+  var bar = el('div', 'buy-bar');
+  var add = el('a', '', 'Add to Cart'); add.style.background = '#ff9a00';
+  var buy = el('a', '', 'Buy Now'); buy.style.background = '#e62e04';
+  bar.appendChild(add); bar.appendChild(buy);
+  root.appendChild(bar);
+})();
+"""
+
+
+def _page(title: str, body: str, status: int = 200, head: str = "") -> web.Response:
     return text_response(
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{esc(title)}</title></head>'
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{esc(title)}</title>{head}</head>'
         f"<body>{body}</body></html>",
         status=status,
     )
@@ -71,6 +124,10 @@ def _page(title: str, body: str, status: int = 200) -> web.Response:
 
 async def handle(ctx) -> web.StreamResponse:
     path = ctx.path
+    if ctx.host == "assets.alicdn.com":
+        if path == DETAIL_SCRIPT_PATH:
+            return text_response(DETAIL_SCRIPT, "application/javascript")
+        return text_response("not found", "text/plain", status=404)
     if path.startswith("/_____tmd_____/punish"):
         return _page(
             "Captcha Interception",
@@ -212,5 +269,7 @@ def _item(ctx, item_id: str) -> web.Response:
         f'<div id="root"><h1 class="product-title-text">{esc(listing.title)}</h1></div>'
         f"<script>\nwindow.runParams = {{\n    data: {script_json(data)},\n"
         f"    csrfToken: '{hexdigest('csrf', item_id, length=16)}',\n    abVersion: ''\n}};\n</script>"
+        f'<script src="//assets.alicdn.com{DETAIL_SCRIPT_PATH}"></script>'
     )
-    return _page(f"{listing.title} - AliExpress", body)
+    viewport = '<meta name="viewport" content="width=device-width,initial-scale=1">'
+    return _page(f"{listing.title} - AliExpress", body, head=viewport)

@@ -17,6 +17,57 @@ HOSTS = ("mobile.yangkeduo.com", "static.pddpic.com")
 IMAGE_HOSTS = ("img.pddpic.com", "t00img.yangkeduo.com")
 ROBOTS = {"mobile.yangkeduo.com": "User-agent: *\nDisallow: /proxy/\n"}
 SSR_SIZE = 20
+#: The goods page's own rendering bundle. Like the real H5 page, the HTML carries the goods only in
+#: ``window.rawData``; this script draws gallery, price, title and shop from it. Without it (or without
+#: JavaScript) a browser shows a white page.
+GOODS_SCRIPT_PATH = "/assets/js/goods_detail_4.8.2.js"
+GOODS_SCRIPT = """(function () {
+  var store = (window.rawData || {}).store || {};
+  var data = store.initDataObj || {};
+  var goods = data.goods, mall = data.mall || {};
+  var main = document.getElementById('main');
+  if (!goods || !main) return;
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+  var style = document.createElement('style');
+  style.textContent = 'body{margin:0;font-family:"Noto Sans CJK SC",sans-serif;color:#151516;background:#f4f4f4}' +
+    '.goods-gallery img{width:100%;display:block;background:#eee}' +
+    '.goods-price{background:#e02e24;color:#fff;padding:10px 12px;font-size:26px;font-weight:700}' +
+    '.goods-price small{font-size:14px;margin-left:8px;font-weight:400}' +
+    '.goods-name{background:#fff;padding:10px 12px;font-size:17px;line-height:1.4;margin:0}' +
+    '.goods-off{background:#fff;padding:40px 12px;font-size:20px;text-align:center;color:#9c9c9c}' +
+    '.mall-name{background:#fff;margin-top:8px;padding:12px;font-size:15px}' +
+    '.goods-props{background:#fff;margin-top:8px;padding:8px 12px;font-size:13px;color:#58595b}' +
+    '.buy-bar{display:flex;margin-top:8px}.buy-bar a{flex:1;text-align:center;padding:14px;color:#fff;background:#e02e24}';
+  document.head.appendChild(style);
+  main.textContent = '';
+  if (goods.isOnSale === false) {
+    main.appendChild(el('h1', 'goods-name', goods.goodsName || ''));
+    main.appendChild(el('div', 'goods-off', goods.statusExplain || '商品已下架'));
+    return;
+  }
+  var gallery = el('div', 'goods-gallery');
+  var top = goods.topGallery || [];
+  if (top.length) { var img = el('img'); img.src = top[0]; img.alt = ''; gallery.appendChild(img); }
+  main.appendChild(gallery);
+  var price = el('div', 'goods-price', '\u00a5' + ((goods.minGroupPrice || 0) / 100).toFixed(2));
+  price.appendChild(el('small', '', goods.sideSalesTip || ''));
+  main.appendChild(price);
+  main.appendChild(el('h1', 'goods-name', goods.goodsName || ''));
+  var props = el('ul', 'goods-props');
+  (goods.goodsProperty || []).forEach(function (p) { props.appendChild(el('li', '', p.key + '：' + (p.values || []).join(' '))); });
+  main.appendChild(props);
+  main.appendChild(el('div', 'mall-name', mall.mallName || ''));
+  var bar = el('div', 'buy-bar');
+  bar.appendChild(el('a', '', '单独购买'));
+  bar.appendChild(el('a', '', '发起拼单'));
+  main.appendChild(bar);
+})();
+"""
 
 
 def image_url(listing: Listing, number: int) -> str:
@@ -48,8 +99,9 @@ def _goods_brief(listing: Listing) -> dict:
     }
 
 
-def _page(title: str, raw: dict | None, body: str = "") -> str:
+def _page(title: str, raw: dict | None, body: str = "", after: str = "") -> str:
     script = f"<script>window.rawData= {script_json(raw)};</script>" if raw is not None else ""
+    script += after
     return (
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{esc(title)}</title>"
         "<meta name='viewport' content='width=device-width,initial-scale=1'></head>"
@@ -107,6 +159,8 @@ def _anti_script() -> str:
 
 
 def _static(ctx) -> web.Response:
+    if ctx.path == GOODS_SCRIPT_PATH:
+        return text_response(GOODS_SCRIPT, "application/javascript")
     if ctx.path != PDD_SCRIPT_PATH or ctx.sandbox.signing.script_mode == "missing":
         return text_response("not found", "text/plain", status=404)
     return text_response(pdd_script(ctx.sandbox.signing), "application/javascript")
@@ -226,4 +280,5 @@ def _goods(ctx) -> web.Response:
             ],
         }
     raw = {"store": {"initDataObj": {"goods": goods, "mall": mall, "queries": {"goods_id": listing.item_id}}}}
-    return text_response(_page(f"{listing.title} - 拼多多", raw))
+    bundle = f"<script src='//static.pddpic.com{GOODS_SCRIPT_PATH}'></script>"
+    return text_response(_page(f"{listing.title} - 拼多多", raw, after=bundle))
