@@ -40,7 +40,7 @@ def run(
     context = app_context(ctx)
     if at is not None and not once:
         fail("--at needs --once (the running scheduler follows the real clock)")
-    tick = _tick_time(at) if once else None
+    tick = _tick_time(at, context.clock) if once else None
     migrate.upgrade(context.engine)
     config = ctx.find_root().params.get("config")
     specs = job_specs()
@@ -71,11 +71,11 @@ def run(
     scheduler.shutdown(wait=True)
 
 
-def _tick_time(at: str | None):  # noqa: ANN202 - datetime, imported lazily
-    from datetime import UTC, datetime
+def _tick_time(at: str | None, clock):  # noqa: ANN001, ANN202 - Clock, datetime
+    from datetime import datetime
 
     if at is None:
-        return datetime.now(UTC)
+        return clock.now()
     try:
         when = datetime.fromisoformat(at)
     except ValueError as exc:

@@ -67,6 +67,29 @@ class Cli:
             seconds=time.monotonic() - started,
         )
 
+    def inline(self, *args: str, **env: str) -> Done:
+        """The same command in this process (typer's test runner): for the quick read-only commands,
+        which would otherwise spend most of their time importing the package in a new process."""
+        from typer.testing import CliRunner
+
+        from crawler.cli import app
+
+        wanted = {**self.env, **env}
+        overrides: dict[str, str | None] = {k: None for k in os.environ if k.startswith("SURVEIL_")}
+        overrides.update({k: v for k, v in wanted.items() if k.startswith("SURVEIL_")})
+        overrides.update({"COLUMNS": wanted["COLUMNS"], "NO_COLOR": wanted["NO_COLOR"]})
+        started = time.monotonic()
+        result = CliRunner().invoke(app, list(args), env=overrides)
+        if result.exception is not None and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return Done(
+            args=args,
+            code=result.exit_code,
+            out=result.stdout,
+            err=result.stderr,
+            seconds=time.monotonic() - started,
+        )
+
     def popen(self, *args: str, **env: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
             [str(SURVEIL), *args],

@@ -36,7 +36,7 @@ def test_nightly_now_crawls_matches_reports_coverage_and_a_digest(make_cli, sand
     cli = make_cli(SURVEIL_SANDBOX_URL=sandbox.url)
     import_shipped_references(cli.database_url, cli.data_dir)
 
-    empty = cli("runs", "list")
+    empty = cli.inline("runs", "list")
     assert empty.code == 0 and "No crawl runs recorded yet" in empty.out, empty.explain()
 
     done = cli(
@@ -80,20 +80,20 @@ def test_nightly_now_crawls_matches_reports_coverage_and_a_digest(make_cli, sand
     context.close()
     assert stages["match"]["detail"]["flags_created"] == flags
 
-    listed = cli("runs", "list")
+    listed = cli.inline("runs", "list")
     assert listed.code == 0, listed.explain()
     assert "started (Asia/Shanghai)" in listed.out
     row = next(line for line in listed.out.splitlines() if re.match(rf"^\W*{run_id}\b", line))
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d CST", row), row
     assert "jd" in row and "finished" in row
 
-    utc = cli("runs", "list", SURVEIL_DISPLAY_TIMEZONE="UTC")
+    utc = cli.inline("runs", "list", SURVEIL_DISPLAY_TIMEZONE="UTC")
     assert utc.code == 0 and "started (UTC)" in utc.out
     assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", utc.out), utc.out
 
 
 def test_platforms_list_and_set(cli):
-    listed = cli("platforms", "list")
+    listed = cli.inline("platforms", "list")
     assert listed.code == 0, listed.explain()
     lines = listed.out.splitlines()
     for code in ("jd", "taobao", "pdd", "yhd", "aliexpress", "amazon", "ocj"):
@@ -101,16 +101,16 @@ def test_platforms_list_and_set(cli):
     jd_row = next(line for line in lines if re.match(r"^\W*jd\b", line))
     assert "obeyed" in jd_row and "item.m.jd.com" in jd_row
 
-    changed = cli(
+    changed = cli.inline(
         "platforms", "set", "jd", "--ignore-robots", "--cookie-file", "/srv/jd.cookies", "--actor", "ops"
     )
     assert changed.code == 0, changed.explain()
     assert changed.out.strip() == "jd: {'obey_robots': False, 'cookie_file': '/srv/jd.cookies'}"
-    after = cli("platforms", "list")
+    after = cli.inline("platforms", "list")
     jd_row = next(line for line in after.out.splitlines() if re.match(r"^\W*jd\b", line))
     assert "IGNORED" in jd_row and "/srv/jd.cookies" in jd_row
 
-    unknown = cli("platforms", "set", "nowhere", "--obey-robots")
+    unknown = cli.inline("platforms", "set", "nowhere", "--obey-robots")
     assert unknown.code == 1 and "unknown platform 'nowhere'" in unknown.err
 
     context = AppContext(settings=Settings(data_dir=cli.data_dir, database_url=cli.database_url))

@@ -16,7 +16,7 @@ DIGEST_TICK = "2026-11-21T07:30:00+08:00"
 
 
 def test_jobs_schedule_a_crawl_for_every_platform_of_the_platform_list(cli):
-    done = cli("scheduler", "jobs", "--json")
+    done = cli.inline("scheduler", "jobs", "--json")
     assert done.code == 0, done.explain()
     jobs = {row["job_id"]: row for row in json.loads(done.out)}
     codes = [p.code for p in load_platforms()]
@@ -31,16 +31,16 @@ def test_jobs_schedule_a_crawl_for_every_platform_of_the_platform_list(cli):
     # the re-check reads SURVEIL_TAKEDOWN_RECHECK_DAYS when it runs instead of a fixed 7
     assert jobs["takedown.recheck"]["params"] == {}
 
-    table = cli("scheduler", "jobs")
+    table = cli.inline("scheduler", "jobs")
     assert table.code == 0, table.explain()
     assert "crawl.ocj" in table.out and "Asia/Shanghai" in table.out
 
 
 def test_history_of_nothing_says_so(cli):
-    done = cli("scheduler", "history")
+    done = cli.inline("scheduler", "history")
     assert done.code == 0, done.explain()
     assert done.out.strip() == "No runs of any job recorded yet: the scheduler has not run it."
-    done = cli("scheduler", "history", "--job", "digest.morning", "--json")
+    done = cli.inline("scheduler", "history", "--job", "digest.morning", "--json")
     assert done.code == 0 and json.loads(done.out) == []
 
 
@@ -63,7 +63,7 @@ def test_one_tick_stores_the_jobs_runs_the_due_one_and_history_shows_it(cli):
     assert any(line.split()[:2] == ["digest.morning", "kept"] for line in again.out.splitlines())
     assert "digest.morning skipped (job run 2)" in again.out
 
-    quiet = cli("scheduler", "run", "--once", "--at", "2026-11-21T03:17:00+08:00")
+    quiet = cli.inline("scheduler", "run", "--once", "--at", "2026-11-21T03:17:00+08:00")
     assert quiet.code == 0 and "tick 2026-11-21 03:17:00 CST: no job is due" in quiet.out
 
     with make_session_factory(engine)() as session:
@@ -72,7 +72,7 @@ def test_one_tick_stores_the_jobs_runs_the_due_one_and_history_shows_it(cli):
     engine.dispose()
     assert [tuple(r) for r in runs] == [("digest.morning", "ok"), ("digest.morning", "skipped")]
 
-    history = cli("scheduler", "history", "--json")
+    history = cli.inline("scheduler", "history", "--json")
     assert history.code == 0, history.explain()
     rows = json.loads(history.out)
     assert [(r["job_id"], r["outcome"]) for r in rows] == [
@@ -81,14 +81,14 @@ def test_one_tick_stores_the_jobs_runs_the_due_one_and_history_shows_it(cli):
     ]
     assert rows[1]["started"] == "2026-11-21 07:30:00 CST"
     assert rows[0]["detail"]["already_done"] is True
-    table = cli("scheduler", "history")
+    table = cli.inline("scheduler", "history")
     assert table.code == 0 and "Job runs" in table.out and "already completed for" in table.out
 
 
 def test_tick_options_are_checked(cli):
-    done = cli("scheduler", "run", "--at", DIGEST_TICK)
+    done = cli.inline("scheduler", "run", "--at", DIGEST_TICK)
     assert done.code == 1 and "--at needs --once" in done.err
-    done = cli("scheduler", "run", "--once", "--at", "2026-11-21T07:30")
+    done = cli.inline("scheduler", "run", "--once", "--at", "2026-11-21T07:30")
     assert done.code == 1 and "give the time zone" in done.err
 
 
