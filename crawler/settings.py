@@ -77,7 +77,7 @@ ITEM_PIPELINES = {
 # Which Chromium to drive (None: Playwright's own, else Debian's chromium).
 SURVEIL_BROWSER_EXECUTABLE = None
 # Seconds one request signature may take in the platform's page (JD h5st, PDD anti_content).
-SURVEIL_SIGNING_TIMEOUT = 5.0
+SURVEIL_SIGNING_TIMEOUT = 10.0
 # Listings (and sightings) written per transaction.
 SURVEIL_BATCH_SIZE = 200
 SURVEIL_IMAGES_ENABLED = True

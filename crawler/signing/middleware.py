@@ -35,6 +35,8 @@ from crawler.signing.page import SigningPage
 from crawler.signing.pdd import PddSigner
 
 log = logging.getLogger(__name__)
+#: Which opening of the platform's page signed a request (its ``opened`` count).
+SIGNED_BY_PAGE = "signed_by_page"
 
 #: The platforms whose requests are signed in their own page, and their signers.
 BROWSER_SIGNERS: dict[str, type[JdSigner] | type[PddSigner]] = {"jd": JdSigner, "pdd": PddSigner}
@@ -64,7 +66,7 @@ class SigningMiddleware:
             from crawler.config import load_settings
 
             sandbox = load_settings().sandbox_url
-        middleware = cls(crawler, crawler.settings.getfloat("SURVEIL_SIGNING_TIMEOUT", 5.0), sandbox)
+        middleware = cls(crawler, crawler.settings.getfloat("SURVEIL_SIGNING_TIMEOUT", 10.0), sandbox)
         crawler.signals.connect(middleware.closed, signal=signals.spider_closed)
         return middleware
 
@@ -131,6 +133,7 @@ class SigningMiddleware:
         if self.pages[platform].opened == opened:  # the time of a signature, not of opening the page
             self.timing.setdefault(platform, []).append((time.perf_counter() - started) * 1000)
         self.crawler.stats.inc_value(f"surveil/signing/{platform}/signatures")
+        request.meta[SIGNED_BY_PAGE] = self.pages[platform].opened
         _set_url(request, urlunsplit(parts._replace(query=urlencode(signed.params))))
         for name, value in signed.headers.items():
             request.headers[name] = value
@@ -147,7 +150,8 @@ class SigningMiddleware:
                 )
             return response
         self.crawler.stats.inc_value(f"surveil/signing/{platform}/refused")
-        signer.forget()
+        if request.meta.get(SIGNED_BY_PAGE) == self.pages[platform].opened:
+            signer.forget()  # not when another refused request has already had the page reloaded
         again = request.replace(url=request.meta.get(UNSIGNED, request.url), dont_filter=True)
         again.meta[RELOADS] = request.meta.get(RELOADS, 0) + 1
         return again

@@ -3,8 +3,8 @@
 Opening a page costs a navigation (hundreds of ms); calling the platform's script in an open page costs a
 few ms. So the page is opened on the first signature, kept, and opened again only when it has died
 (closed, crashed) or was dropped with :meth:`forget` (a signature the platform refused: the page's
-script may be out of date); a page that fails to load is tried once more. Every call is bounded by a
-timeout; every failure is :class:`SigningFailed`.
+script may be out of date); a page that fails to load, or does not answer in time, is tried once more
+on a new page. Every call is bounded by a timeout; every failure is :class:`SigningFailed`.
 """
 
 from __future__ import annotations
@@ -50,9 +50,11 @@ class SigningPage:
             try:
                 return await asyncio.wait_for(page.evaluate(script, arg), self.timeout)
             except TimeoutError as exc:
-                self.forget()
+                self.forget()  # a stuck page (or a stalled machine): once more, on a new page
+                if attempt == 0:
+                    continue
                 raise SigningFailed(
-                    f"the page's signing code did not answer within {self.timeout:g} s"
+                    f"the page's signing code did not answer within {self.timeout:g} s, twice"
                 ) from exc
             except PlaywrightError as exc:
                 dead = self._crashed or page.is_closed() or any(word in str(exc) for word in _DEAD)
@@ -60,7 +62,7 @@ class SigningPage:
                     self.forget()
                     continue
                 raise SigningFailed(f"the page's signing code failed: {_first_line(exc)}") from exc
-        raise SigningFailed("the signing page died twice")  # pragma: no cover - the loop returns or raises
+        raise SigningFailed("the signing page died twice")
 
     async def _current(self) -> Page:
         async with self._lock:
