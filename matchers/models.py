@@ -37,6 +37,13 @@ _STANDARD = re.compile(
 SUFFIX_WORDS = frozenset(
     {"pro", "max", "plus", "mini", "lite", "ultra", "se", "air", "neo", "prime", "evo", "promax", "duo"}
 )
+# Colour and market suffixes after a separator (KD-P20-BK, HX6730-EU): the same model, another finish
+# or plug. A letter glued on (KD-P20S) is another model.
+_FINISH_SUFFIX = re.compile(
+    r"[\-_/.](?:bk|blk|black|wh|wht|white|rd|red|bl|blu|blue|gy|gry|grey|gray|gr|grn|pk|pink|"
+    r"eu|us|uk|cn|au|jp|kr|int)$",
+    re.IGNORECASE,
+)
 # Model fields that say there is no model.
 _PLACEHOLDERS = frozenset({"NA", "NONE", "NIL", "UNKNOWN", "TBC", "TBD", "OTHER", "OTHERS", "VARIOUS", "ALL"})
 _COMMON = {
@@ -185,6 +192,9 @@ def split_codes(text: str | None) -> tuple[dict[str, str], frozenset[str]]:
     for i, token in enumerate(runs):
         if _plausible(token):
             out.setdefault(canonical(token), token)
+            bare = _FINISH_SUFFIX.sub("", token)
+            if bare != token and _plausible(bare):
+                out.setdefault(canonical(bare), bare)
             if "/" in token:
                 for part in token.split("/"):
                     if _plausible(part):
@@ -257,9 +267,12 @@ def reference_codes(models: Iterable[str]) -> dict[str, str]:
         whole = canonical(model)
         if len(whole) >= 2 and whole not in _PLACEHOLDERS:
             out.setdefault(whole, nfkc(model).strip())
-        # A regional or packaging suffix after a slash (Philips HX6730/02): the code before it is
-        # the model as shops write it.
+        # A regional or packaging suffix after a slash (Philips HX6730/02), a colour or market suffix
+        # (KD-P20-BK): the code before it is the model as shops write it.
         written = nfkc(model).strip()
+        bare = _FINISH_SUFFIX.sub("", written)
+        if bare != written and is_specific(canonical(bare)):
+            out.setdefault(canonical(bare), bare)
         if "/" in written:
             head = written.split("/", 1)[0].strip()
             if is_specific(canonical(head)):
