@@ -201,6 +201,8 @@ class ResourceLedger:
 
 
 _PLUGIN_NAME = "surveil-resources"
+#: The ledgers of the pytest sessions running in this process, innermost last (a pytester run nests one):
+#: ``require`` is called from fixtures and helpers that have no ``config`` to find the ledger through.
 _active: list[ResourceLedger] = []
 
 
