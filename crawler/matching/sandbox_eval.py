@@ -47,6 +47,7 @@ def evaluate_sandbox(seed: int = 1, size: int = 300, thresholds: Thresholds | No
     offers: list[Offer] = []
     truth: set[tuple[str, str]] = set()
     traps: dict[str, str] = {}  # offer id -> the trap its listing plays
+    edits: dict[str, str] = {}  # offer id -> the edit its photo carries (the photo_edit trap)
     for platform in PLATFORMS:
         for index in market.all_indexes():
             listing = market.listing(platform, index)
@@ -68,6 +69,8 @@ def evaluate_sandbox(seed: int = 1, size: int = 300, thresholds: Thresholds | No
             offers.append(offer)
             if listing.product.trap is not None:
                 traps[offer_id] = listing.product.trap
+                if listing.product.photo_edit:
+                    edits[offer_id] = listing.product.photo_edit
             if listing.product.kind == "match" and listing.product.ref is not None:
                 truth.add((offer_id, listing.product.ref.ref_id))
     learned = matcher.learn_brands(offers)
@@ -95,7 +98,7 @@ def evaluate_sandbox(seed: int = 1, size: int = 300, thresholds: Thresholds | No
         len(plain_truth - plain_surfaced),
         0,
     )
-    trap_figures = trap_scores(traps, truth, matched, surfaced, strict)
+    trap_figures = trap_scores(traps, truth, matched, surfaced, strict, edits)
     return {
         "data_set": f"sandbox (seed {seed}, size {size}, {len(PLATFORMS)} platforms)",
         "listings": len(offers),
@@ -116,6 +119,7 @@ def trap_scores(
     matched: set[tuple[str, str]],
     surfaced: set[tuple[str, str]],
     planted: Scores,
+    edits: dict[str, str] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Figures per trap, over the listings that play it.
 
@@ -143,6 +147,14 @@ def trap_scores(
                 "recall_surfaced": round(len(shown & pairs) / len(pairs), 4),
                 "wrong_pairs_surfaced": len(shown - pairs),
             }
+            by_edit: dict[str, list[int]] = {}
+            for offer, ref in pairs:
+                if edits and offer in edits:
+                    counts = by_edit.setdefault(edits[offer], [0, 0])
+                    counts[0] += (offer, ref) in shown
+                    counts[1] += 1
+            if by_edit:
+                out[trap]["surfaced_by_edit"] = {k: f"{a}/{b}" for k, (a, b) in sorted(by_edit.items())}
         else:
             wrong = {p[0] for p in decided}
             tp = planted.tp
@@ -169,6 +181,8 @@ def trap_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                 f"recall {f['true_pairs']} true pairs: {f['decided_match']} match, {f['surfaced']} surfaced "
                 f"(match recall {f['recall_match']:.4f}); {f['wrong_pairs_surfaced']} other entries surfaced"
             )
+            if f.get("surfaced_by_edit"):
+                notes += "; by edit: " + ", ".join(f"{k} {v}" for k, v in f["surfaced_by_edit"].items())
         else:
             p = f["precision_with_planted"]
             r = None
