@@ -52,3 +52,6 @@ def test_dismiss_form_offers_the_reason_codes_and_stores_the_choice(analyst, web
         assert rows[demo.flag_ids[1]].reason_code is DismissReason.OTHER_BRAND
         assert all(d.listing_state and len(d.listing_state) == 64 for d in rows.values())
         assert session.get(Flag, fid).status == FlagStatus.DISMISSED
+    trail = client.get(f"/flags/{fid}").text
+    trail = trail[trail.index('id="audit-trail"') :]
+    assert "配件或零件，不是该产品" in trail
