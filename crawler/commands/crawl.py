@@ -12,8 +12,6 @@ from rich.table import Table
 from crawler.catalogue.schema import load_platforms
 from crawler.commands.common import app_context, console, fail, print_json
 from crawler.crawling.monitors import alarms_of_run
-from crawler.crawling.report import coverage_rows, coverage_table, run_notes, totals
-from crawler.crawling.runner import CrawlPlan, crawl_run, plan_of_run
 from crawler.storage import migrate
 from crawler.storage.engine import transaction
 from crawler.storage.repositories import RunRepository
@@ -82,6 +80,9 @@ def crawl(
     platform × category is LAYOUT CHANGED: see `surveil pages replay RUN`); 4 a monitored field (id, title,
     price, shop, image) fell on a platform against its previous nights.
     """
+    # Imported here, not at the top: Scrapy and Twisted are needed by this command only.
+    from crawler.crawling.runner import CrawlPlan, crawl_run, plan_of_run
+
     context = app_context(ctx)
     if resume is not None:
         try:
@@ -139,6 +140,8 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Coverage of a run per platform × category: fetched, seen, new, changed, gone, errors, blocked."""
+    from crawler.crawling.report import coverage_rows, coverage_table, run_notes, totals
+
     context = app_context(ctx)
     with transaction(context.sessions) as session:
         run = RunRepository(session, context.clock).get(run_id)

@@ -7,13 +7,16 @@ import json
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import typer
 
 from crawler.commands.common import app_context, console, fail
 from crawler.context import AppContext
-from crawler.crawling.runner import CrawlPlan
 from crawler.distributed.keys import Keys
+
+if TYPE_CHECKING:
+    from crawler.crawling.runner import CrawlPlan
 
 
 def _redis(context: AppContext, redis_url: str | None) -> str:

@@ -10,7 +10,6 @@ from rich.table import Table
 from crawler.commands.common import app_context, console, err_console, fail, print_json
 from crawler.commands.purchases import USER_OPTION, actor_for
 from crawler.purchases.labs import ExportPreferences, LabError, LabSpec, add_lab, ensure_labs
-from crawler.purchases.results import ResultsRefused, import_results
 from crawler.storage import migrate
 from crawler.storage.engine import transaction
 from crawler.storage.repositories import CategoryRepository
@@ -99,6 +98,9 @@ def import_results_(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Import a lab's results; any malformed row refuses the whole file, with every row and reason."""
+    # Imported here: reading workbooks (openpyxl) is needed by this command only.
+    from crawler.purchases.results import ResultsRefused, import_results
+
     context = app_context(ctx)
     migrate.upgrade(context.engine)
     try:

@@ -6,11 +6,14 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from crawler.commands.common import app_context, console, err_console, fail, print_json
-from matchers import Thresholds
+
+if TYPE_CHECKING:
+    from matchers import Thresholds
 
 
 def _thresholds(match: float, review: float, photo_distance: int) -> Thresholds:
@@ -18,6 +21,8 @@ def _thresholds(match: float, review: float, photo_distance: int) -> Thresholds:
         fail("thresholds must satisfy 0 <= --review-threshold <= --match-threshold <= 1")
     if not 0 <= photo_distance <= 32:
         fail("--photo-distance must be between 0 and 32 bits")
+    from matchers import Thresholds
+
     return Thresholds(match=match, review=review, photo_distance=photo_distance)
 
 

@@ -14,7 +14,6 @@ from crawler.context import AppContext
 from crawler.evidence.layout import EvidenceLayout
 from crawler.purchases import lifecycle
 from crawler.purchases.actors import Actor
-from crawler.purchases.export import ExportError, export_for_lab
 from crawler.purchases.plans import PlanError, add_pick, approve_plan, create_plan, remove_pick
 from crawler.purchases.settings import PurchasingSettingsError, load_purchasing_settings
 from crawler.purchases.views import plan_summary
@@ -299,6 +298,9 @@ def export(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Write the lab's sample list: XLSX (with screenshots), CSV and a printable sample sheet."""
+    # Imported here: openpyxl, Pillow and Jinja are needed by this command only.
+    from crawler.purchases.export import ExportError, export_for_lab
+
     context = _ready(ctx)
     store = EvidenceLayout.from_settings(context.settings).store
     try:

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import typer
-from aiohttp import web
 
 from crawler.commands.common import fail, print_json
 
@@ -99,6 +98,8 @@ def serve(
 
 
 async def _serve(sandbox, host: str, port: int) -> None:
+    from aiohttp import web
+
     runner = web.AppRunner(sandbox.app(), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port, backlog=1024).start()
