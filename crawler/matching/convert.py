@@ -79,6 +79,22 @@ def reference_from_record(
     )
 
 
+def entry_photo_hashes(entry: ReferenceEntry, hasher: ImageHasher, problems: list[str]) -> list[int]:
+    """A stored entry's photo hashes: those kept with it, else its photo files hashed as reference photos."""
+    stored = (entry.extra or {}).get("photo_hashes")
+    if stored:
+        return [int(h) for h in stored]
+    out: list[int] = []
+    for name in entry.photos or []:
+        path = Path(str(name))
+        if path.is_file():
+            try:
+                out.extend(h for h in hasher.hash_reference(path) if h not in out)
+            except (OSError, ValueError) as exc:
+                problems.append(f"entry {entry.id}: photo {name}: {exc.__class__.__name__}")
+    return out
+
+
 def reference_from_entry(entry: ReferenceEntry, photo_hashes: list[int] | None = None) -> Reference:
     extra = entry.extra or {}
     hashes = (

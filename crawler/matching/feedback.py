@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from crawler.matching.convert import offer_from_listing, reference_from_entry
+from crawler.matching.convert import entry_photo_hashes, offer_from_listing, reference_from_entry
 from crawler.storage.engine import transaction
 from crawler.storage.models import Flag, Listing, ListingImage, MatcherWeights, ReviewDecision
 from crawler.timeutil import Clock
@@ -32,6 +32,7 @@ from matchers.evaluation.combiner import (
     evidence_features,
     held_out,
 )
+from matchers.photos import default_hasher
 
 FLAG_KIND = "match"
 
@@ -88,7 +89,10 @@ def decided_pairs(session: Session, thresholds: Thresholds | None = None) -> lis
         )
     )
     entries = {f.entry.id: f.entry for f in flags if f.entry is not None}
-    matcher = Matcher([reference_from_entry(e) for e in entries.values()], thresholds=thresholds)
+    # the entries as nightly matching sees them, photos included, so the features are the same there
+    hasher, problems = default_hasher(), []
+    refs = [reference_from_entry(e, entry_photo_hashes(e, hasher, problems)) for e in entries.values()]
+    matcher = Matcher(refs, thresholds=thresholds)
     out: list[DecidedPair] = []
     for flag in flags:
         if flag.entry is None or flag.listing is None:

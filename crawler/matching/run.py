@@ -9,10 +9,9 @@ run records the listing watermark and the versions it saw.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from crawler.matching.convert import offer_from_listing, reference_from_entry
+from crawler.matching.convert import entry_photo_hashes, offer_from_listing, reference_from_entry
 from crawler.matching.feedback import active_weights, reconsider
 from crawler.matching.risk import risk_score
 from crawler.storage.engine import transaction
@@ -21,7 +20,7 @@ from crawler.storage.repositories.matching import MatchRepository
 from crawler.timeutil import Clock
 from matchers import VERSION, Matcher, Thresholds, Verdict
 from matchers.evaluation.combiner import FeedbackCombiner
-from matchers.photos import ImageHasher, default_hasher
+from matchers.photos import default_hasher
 
 
 @dataclass
@@ -47,24 +46,9 @@ class MatchSummary:
         return dict(self.__dict__)
 
 
-def _entry_photos(entry: ReferenceEntry, hasher: ImageHasher, problems: list[str]) -> list[int]:
-    stored = (entry.extra or {}).get("photo_hashes")
-    if stored:
-        return [int(h) for h in stored]
-    out: list[int] = []
-    for name in entry.photos or []:
-        path = Path(str(name))
-        if path.is_file():
-            try:
-                out.extend(h for h in hasher.hash_reference(path) if h not in out)
-            except (OSError, ValueError) as exc:
-                problems.append(f"entry {entry.id}: photo {name}: {exc.__class__.__name__}")
-    return out
-
-
 def _matcher(entries: list[ReferenceEntry], thresholds: Thresholds | None, problems: list[str]) -> Matcher:
     hasher = default_hasher()
-    refs = [reference_from_entry(e, _entry_photos(e, hasher, problems)) for e in entries]
+    refs = [reference_from_entry(e, entry_photo_hashes(e, hasher, problems)) for e in entries]
     return Matcher(refs, thresholds=thresholds)
 
 
