@@ -296,8 +296,14 @@ def test_keys_rotated_during_the_crawl_still_verify_through_the_reloaded_page(
 
 @pytest.mark.browser
 @pytest.mark.sandbox(size=SIZE)
-def test_a_page_without_its_signing_script_ends_blocked_signing_not_empty(sandbox, tmp_path: Path) -> None:
-    sandbox.sandbox.signing.script_mode = "missing"
+@pytest.mark.parametrize(
+    ("mode", "jd_reason"),
+    [("missing", "ParamsSign is not defined"), ("throws", "ParamsSign: environment check failed")],
+)
+def test_a_page_whose_signing_script_is_missing_or_throws_ends_blocked_signing_not_empty(
+    sandbox, tmp_path: Path, mode: str, jd_reason: str
+) -> None:
+    sandbox.sandbox.signing.script_mode = mode
     result = _crawl(sandbox, tmp_path)
     with session(tmp_path) as db:
         by_platform = {s.platform.code: s for s in stats(db, result.run_id)}
@@ -306,7 +312,7 @@ def test_a_page_without_its_signing_script_ends_blocked_signing_not_empty(sandbo
             assert stat.blocked and stat.block_reason.startswith(f"{SIGNING}: {platform}: "), (
                 stat.block_reason
             )
-        assert "ParamsSign is not defined" in by_platform["jd"].block_reason
+        assert jd_reason in by_platform["jd"].block_reason
         assert not listings(db, "jd"), "nothing stored for a category that could not be signed"
         # PDD's first page is server-rendered (no signature): its rows are kept, the category is blocked
         assert len(listings(db, "pdd")) == 20
