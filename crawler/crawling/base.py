@@ -75,6 +75,9 @@ class SearchTask:
     term: str
 
 
+#: How often a page in no known layout is fetched again: once, because an HTML page cut short in transfer
+#: can look like a new layout; a real change comes back the same and is then reported.
+LAYOUT_REFETCHES = 1
 #: What a search page without rows and without the page's own word that there are none is taken for.
 NO_ROWS_NO_EVIDENCE = "no rows, and no word from the page that there are none"
 
@@ -331,10 +334,11 @@ class PlatformSpider(scrapy.Spider):
         """The request to send again after a retry (one-time tokens are renewed here)."""
         return request
 
-    def _refetch(self, response: Response) -> Request | None:
-        """An unreadable page (truncated, malformed) is fetched again, ``refetch_limit`` times at most."""
+    def _refetch(self, response: Response, limit: int | None = None) -> Request | None:
+        """An unreadable page (truncated, malformed) is fetched again, ``refetch_limit`` times at most
+        (``limit`` when given: a page in an unknown layout is fetched once more, see :meth:`layout_changed`)."""
         tries = response.meta.get("refetches", 0)
-        if tries >= self.refetch_limit:
+        if tries >= (self.refetch_limit if limit is None else min(limit, self.refetch_limit)):
             return None
         request = response.request
         again = Request(
@@ -369,7 +373,10 @@ class PlatformSpider(scrapy.Spider):
                 self.keep(response, "search", PageOutcome.BLOCKED, exc.block.kind)
                 return
             except LayoutChanged as exc:
-                # Not fetched again: the same well-formed page would come back.
+                again = self._refetch(response, limit=LAYOUT_REFETCHES)
+                if again is not None:
+                    yield again
+                    return
                 self.layout_changed(response, "search", exc.layout, exc.problems)
                 return
             except PageError as exc:
@@ -382,6 +389,10 @@ class PlatformSpider(scrapy.Spider):
                 return
             outcome = search_outcome(page)
             if outcome is PageOutcome.LAYOUT_CHANGED:
+                again = self._refetch(response, limit=LAYOUT_REFETCHES)
+                if again is not None:
+                    yield again
+                    return
                 self.layout_changed(response, "search", page.layout, [NO_ROWS_NO_EVIDENCE])
                 return
             self.keep(response, "search", outcome, page.layout)
@@ -466,6 +477,10 @@ class PlatformSpider(scrapy.Spider):
                 yield row.to_item(self.name, category)
                 return
             except LayoutChanged as exc:
+                again = self._refetch(response, limit=LAYOUT_REFETCHES)
+                if again is not None:
+                    yield again
+                    return
                 self.layout_changed(response, "item", exc.layout, exc.problems)
                 yield row.to_item(self.name, category)
                 return
@@ -479,7 +494,7 @@ class PlatformSpider(scrapy.Spider):
                 yield row.to_item(self.name, category)
                 return
             if not page.gone:
-                self.keep(response, "item", PageOutcome.OK, "")
+                self.keep(response, "item", PageOutcome.OK, page.layout)
             follow = None if page.gone else self.follow_up(page, row, response)
             if follow is not None:
                 follow.meta.update(self._meta(category, "item", row=row, partial=page))
