@@ -206,3 +206,16 @@ def test_a_request_that_also_accepts_html_gets_no_html_for_json_block() -> None:
     request = Request("https://m.ocj.com.cn/item/1", headers={"Accept": "application/json, text/html;q=0.9"})
     page = TextResponse(request.url, body=b"<html><body>verify</body></html>", encoding="utf-8")
     assert html_where_json_expected(request, page) is None
+
+
+def test_crawl_help_documents_the_exit_codes() -> None:
+    from typer.testing import CliRunner
+
+    from crawler.cli import app
+    from crawler.commands.crawl import EXIT_FIELD_ALARM, EXIT_LAYOUT_CHANGED
+
+    shown = CliRunner().invoke(app, ["crawl", "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0
+    text = " ".join(shown.output.split())
+    assert f"{EXIT_LAYOUT_CHANGED} a platform changed its pages" in text
+    assert f"{EXIT_FIELD_ALARM} a monitored field" in text
