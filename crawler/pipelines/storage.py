@@ -108,6 +108,7 @@ class StoragePipeline:
             "obey_robots": spider.obey_robots,
             "session": spider.session.describe() if spider.session else "",
             "blocked": dict(spider.coverage.blocked),
+            "layout_changed": dict(spider.coverage.layouts),
             "terms": dict(spider.term_yield),
             "terms_skipped": list(spider.skipped_terms),
             "robots_refused": spider.robots_refused,
