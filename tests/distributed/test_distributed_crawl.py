@@ -39,9 +39,9 @@ from tests.distributed.helpers import (
     settings_args,
     start_workers,
 )
-from tests.resources import Resource, require
+from tests.resources import Resource, require, require_chromium
 
-pytestmark = pytest.mark.redis
+pytestmark = [pytest.mark.redis, pytest.mark.browser]
 
 PLATFORMS = ["jd", "yhd"]
 CATEGORIES = ["mask", "towel"]
@@ -70,6 +70,7 @@ def sandbox() -> Iterator:
     from crawler.sandbox.testing import running_sandbox
 
     require(Resource.REDIS, redis_reason())
+    require_chromium()  # JD requests are signed in a Chromium page
     with running_sandbox(size=600, in_process=False) as handle:
         yield handle
 
@@ -225,9 +226,9 @@ def test_killed_worker_loses_nothing(tmp_path, prefix, empty_postgres, sandbox, 
         victim.send_signal(signal.SIGKILL)
         victim.wait(10)
         assert any(held.values()), "the victim should hold leased requests when it is killed"
-        assert coordinator.wait_drained(server, keys, PLATFORMS, timeout=180, poll=0.5)
+        assert coordinator.wait_drained(server, keys, PLATFORMS, timeout=300, poll=0.5)
         for n, worker in enumerate(workers[1:], start=1):
-            assert worker.wait(30) == 0, (tmp_path / f"worker{n}.log").read_text()[-3000:]
+            assert worker.wait(120) == 0, (tmp_path / f"worker{n}.log").read_text()[-3000:]
     finally:
         for worker in workers:
             if worker.poll() is None:
@@ -259,8 +260,8 @@ def test_seed_held_by_a_dead_worker_is_crawled(tmp_path, prefix, empty_postgres,
     env = child_env(empty_postgres, data, sandbox.url)
     workers = list(start_workers(1, prefix, env, SETTINGS, tmp_path))
     try:
-        assert coordinator.wait_drained(server, keys, PLATFORMS, timeout=120, poll=0.5)
-        assert workers[0].wait(30) == 0, (tmp_path / "worker0.log").read_text()[-3000:]
+        assert coordinator.wait_drained(server, keys, PLATFORMS, timeout=300, poll=0.5)
+        assert workers[0].wait(120) == 0, (tmp_path / "worker0.log").read_text()[-3000:]
     finally:
         for worker in workers:
             if worker.poll() is None:
