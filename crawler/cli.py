@@ -7,12 +7,14 @@ from pathlib import Path
 import typer
 
 from crawler import __version__
+from crawler.commands import backup as backup_commands
 from crawler.commands import browser, catalogue, db, page_replay, references
 from crawler.commands import crawl as crawl_commands
 from crawler.commands import distributed as distributed_commands
 from crawler.commands import evidence as evidence_commands
 from crawler.commands import labs as labs_commands
 from crawler.commands import matching as matching_commands
+from crawler.commands import metrics as metrics_commands
 from crawler.commands import nightly as nightly_commands
 from crawler.commands import pages as pages_commands
 from crawler.commands import purchases as purchases_commands
@@ -56,6 +58,8 @@ page_replay.app.command("parse")(pages_commands.parse)
 app.add_typer(takedown_commands.app, name="takedown")
 app.command("signals")(signals_commands.signals)
 app.command("sellers")(signals_commands.sellers)
+app.add_typer(backup_commands.app, name="backup")
+app.command("metrics")(metrics_commands.metrics)
 
 
 @app.callback()

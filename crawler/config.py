@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     digest_min_risk: float = Field(
         default=0.6, ge=0, le=1, description="Flags at or above this are high-risk."
     )
+    metrics_token: str | None = Field(
+        default=None, description="Bearer token for the review app's /metrics; None = no /metrics."
+    )
 
     @field_validator("display_timezone")
     @classmethod

@@ -15,7 +15,7 @@ from crawler.context import AppContext
 from crawler.web.config import LANG_COOKIE, WebConfig
 from crawler.web.deps import BadRequest, Forbidden, LoginRequired, WebState, render
 from crawler.web.i18n import LANGS, pick_lang
-from crawler.web.routes import auth, dashboard, flags, media, pages, queue
+from crawler.web.routes import auth, dashboard, flags, media, metrics, pages, queue
 from crawler.web.security import SECURITY_HEADERS
 from crawler.web.templating import make_environment
 from crawler.web.views import reason_text
@@ -71,6 +71,7 @@ def create_app(context: AppContext, config: WebConfig | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.public)
+    app.include_router(metrics.router)
     for router in (auth.router, queue.router, flags.router, pages.router, dashboard.router, media.router):
         app.include_router(router)
     return app

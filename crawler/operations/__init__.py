@@ -1,0 +1,1 @@
+"""Operating the system: backup sets that restore, and the metrics an operator watches."""
