@@ -2,7 +2,7 @@
 by risk (the least any planner does); and the lab XLSX export per sample, against writing the same
 rows without thumbnails (same writer, same cells, no embedded images).
 
-Goals (exit code 1 when one is missed, see ``bench/goals.py``): the planner within 25x of the sort, and
+Goals (exit code 1 when one is missed, see ``bench/goals.py``): the planner within 12x of the sort, and
 the workbook with thumbnails within 4x of the same workbook without them.
 
     .venv/bin/python bench/bench_purchases.py [--candidates 50000] [--samples 300]
@@ -28,7 +28,7 @@ from crawler.purchases.thumbnails import placeholder_png  # noqa: E402
 from crawler.storage.models import Lab  # noqa: E402
 from scheduler.planning import Candidate, CategoryInfo, parse_period, plan_purchases  # noqa: E402
 
-PLANNER_GOAL = Goal("planner time / sort time", at_most=25.0, unit="x")
+PLANNER_GOAL = Goal("planner time / sort time", at_most=12.0, unit="x")
 XLSX_GOAL = Goal("XLSX with thumbnails / without", at_most=4.0, unit="x")
 
 PLATFORMS = ("jd", "taobao", "pdd", "yhd", "aliexpress", "amazon")
