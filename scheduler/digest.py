@@ -42,10 +42,21 @@ class Digest:
     generated_at: str
     since: str
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    #: The evidence log head (entry number and SHA-256 of its line): every mailbox keeps an anchor.
+    evidence_log_head: dict[str, Any] | None = None
 
     def for_role(self, role: str) -> Digest:
         keep = ROLE_SECTIONS.get(role, SECTIONS)
-        return Digest(self.generated_at, self.since, {k: v for k, v in self.sections.items() if k in keep})
+        return Digest(
+            self.generated_at,
+            self.since,
+            {k: v for k, v in self.sections.items() if k in keep},
+            self.evidence_log_head,
+        )
+
+    def _head_line(self) -> str:
+        head = self.evidence_log_head
+        return f"证据日志 evidence log head: {head['line']}" if head else ""
 
     @property
     def empty(self) -> bool:
@@ -66,6 +77,8 @@ class Digest:
             lines.append(f"== {TITLES[name]} ({len(rows)})")
             lines += [f"  - {row['text']}" for row in rows] or ["  (none)"]
             lines.append("")
+        if self.evidence_log_head:
+            lines.append(self._head_line())
         return "\n".join(lines)
 
     def to_html(self) -> str:
@@ -74,6 +87,8 @@ class Digest:
             parts.append(f"<h2>{html.escape(TITLES[name])} ({len(rows)})</h2><ul>")
             parts += [f"<li>{html.escape(row['text'])}</li>" for row in rows] or ["<li>(none)</li>"]
             parts.append("</ul>")
+        if self.evidence_log_head:
+            parts.append(f"<p><code>{html.escape(self._head_line())}</code></p>")
         return "<!doctype html><meta charset='utf-8'>" + "".join(parts)
 
 
@@ -161,4 +176,19 @@ def build_digest(
             "failed_runs": failed,
             "overdue_purchases": overdue,
         },
+        evidence_log_head=_evidence_log_head(session, now),
     )
+
+
+def _evidence_log_head(session: Session, now: datetime) -> dict[str, Any] | None:
+    """The newest entry of the evidence log's database copy, as an anchor line (None when empty)."""
+    from sqlalchemy import select
+
+    from crawler.evidence.anchors import Anchor
+    from crawler.storage.models import EvidenceLogEntry
+
+    row = session.scalar(select(EvidenceLogEntry).order_by(EvidenceLogEntry.seq.desc()).limit(1))
+    if row is None:
+        return None
+    anchor = Anchor(seq=row.seq, head_sha256=row.entry_sha256, at=now.isoformat())
+    return {"seq": row.seq, "head_sha256": row.entry_sha256, "line": anchor.line()}

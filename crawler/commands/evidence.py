@@ -93,9 +93,16 @@ def verify_(
         "--package",
         help="Check an exported package (directory) by itself and against this system's log.",
     ),
+    anchors_file: Path | None = typer.Option(
+        None, "--anchors", help="Anchors file to check the log against (default: the evidence anchors file)."
+    ),
+    anchor_lines: list[str] = typer.Option(
+        [], "--anchor-line", help="An anchor line kept outside the system (repeatable)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Recompute every hash and link; name exactly which file or log entry changed. Exit 1 on any finding."""
+    from crawler.evidence.anchors import AnchorError, parse_line, read_anchors
     from crawler.evidence.layout import EvidenceLayout
     from crawler.evidence.package_check import check_package
     from crawler.evidence.verify import VerifyReport, verify
@@ -115,10 +122,14 @@ def verify_(
                 console().print(f"note: not compared with this system's log ({exc.__class__.__name__})")
         report = VerifyReport(findings=findings)
     else:
+        layout = EvidenceLayout.from_settings(context.settings)
+        try:
+            anchors = read_anchors(anchors_file or layout.anchors_path)
+            anchors += [parse_line(line, "--anchor-line") for line in anchor_lines]
+        except AnchorError as exc:
+            fail(str(exc))
         with context.sessions() as session:
-            report = verify(
-                EvidenceLayout.from_settings(context.settings), session, None if all_ else [capture_id or 0]
-            )
+            report = verify(layout, session, None if all_ else [capture_id or 0], anchors=anchors)
     if as_json:
         print_json(report.as_dict())
     else:
@@ -127,7 +138,7 @@ def verify_(
             out.print(
                 f"checked {report.captures} capture(s), {report.artefacts} artefact(s), "
                 f"{report.log_entries} log entr{'y' if report.log_entries == 1 else 'ies'}, "
-                f"{report.timestamps} timestamp token(s)"
+                f"{report.timestamps} timestamp token(s), {report.anchors} anchor(s)"
             )
         for finding in report.findings:
             out.print(f"[bold red]CHANGED[/] {finding}", markup=True, soft_wrap=True)
@@ -143,6 +154,9 @@ def export(
     flag: int = typer.Argument(..., help="Flag id whose listing's evidence is exported."),
     out: Path = typer.Option(..., "--out", help="Directory to create, or a .zip file."),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also render summary.pdf with Chromium."),
+    allow_partial: bool = typer.Option(
+        False, "--allow-partial", help="Export captures that failed their content checks, marked as failed."
+    ),
     as_json: bool = typer.Option(False, "--json"),
     actor: str = ACTOR,
 ) -> None:
@@ -167,6 +181,7 @@ def export(
                 exported_at=context.clock.now(),
                 pdf=pdf,
                 browser_executable=executable,
+                allow_partial=allow_partial,
             )
         except ExportError as exc:
             fail(str(exc))
@@ -181,6 +196,50 @@ def export(
     )
     for note in result.notes:
         console().print(f"  note: {note}")
+
+
+@app.command()
+def anchor(
+    ctx: typer.Context,
+    anchors_file: Path | None = typer.Option(
+        None, "--anchors", help="Anchors file to append to (default: <data_dir>/evidence/anchors.jsonl)."
+    ),
+    tsa: bool = typer.Option(True, "--tsa/--no-tsa", help="Timestamp the head when a TSA is configured."),
+    as_json: bool = typer.Option(False, "--json"),
+    actor: str = ACTOR,
+) -> None:
+    """Record the log head (entry, hash, time; RFC 3161 token with a TSA) and print a line to keep elsewhere."""
+    from crawler.evidence.anchors import AnchorError, append_anchor, make_anchor
+    from crawler.evidence.layout import EvidenceLayout
+    from crawler.evidence.timestamp import TimestampError
+
+    context = app_context(ctx)
+    layout = EvidenceLayout.from_settings(context.settings)
+    path = anchors_file or layout.anchors_path
+    tsa_url = context.settings.evidence_tsa_url if tsa else None
+    with context.sessions() as session:
+        try:
+            made = make_anchor(
+                layout.log,
+                session,
+                context.clock.now(),
+                tsa_url=tsa_url,
+                tsa_timeout=context.settings.evidence_tsa_timeout,
+            )
+        except (AnchorError, TimestampError) as exc:
+            fail(str(exc))
+    append_anchor(path, made)
+    _audit(
+        ctx, "evidence.anchor", "evidence_log", made.seq, actor, head_sha256=made.head_sha256, path=str(path)
+    )
+    if as_json:
+        print_json({**made.record(), "path": str(path)})
+        return
+    out = console()
+    out.print(f"anchored log entry {made.seq} in {path}" + (", timestamped" if made.token else ""))
+    if not made.token:
+        out.print("no timestamp authority: keep this line outside the system (notebook, e-mail):")
+    out.print(made.line(), markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -201,7 +260,11 @@ def stats(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> 
         print_json(data)
         return
     for key, value in data.items():
-        console().print(f"{key.replace('_', ' ')}: {value}")
+        if isinstance(value, dict):
+            shown = ", ".join(f"{k} {v}" for k, v in sorted(value.items())) or "none"
+            console().print(f"{key.replace('_', ' ')}: {shown}")
+        else:
+            console().print(f"{key.replace('_', ' ')}: {value}")
 
 
 @app.command()

@@ -272,29 +272,26 @@ def title_shown(title: str, text: str) -> bool:
 
 
 def price_forms(price: Decimal) -> list[str]:
-    """The ways a page writes a price, normalised: 12.30, 12.3 and (for whole amounts) 12."""
+    """The ways a page writes a price: 12.30, 12.3 and (for whole amounts) 12."""
     try:
         value = Decimal(price).quantize(Decimal("0.01"))
     except (InvalidOperation, TypeError, ValueError):
         return []
-    forms = {f"{value:.2f}", f"{value:,.2f}"}
+    forms = {f"{value:.2f}"}
     if value == value.to_integral_value():
         forms.add(str(int(value)))
     elif f"{value:.2f}".endswith("0"):
         forms.add(f"{value:.1f}")
-    return sorted({normalise(f) for f in forms})
+    return sorted(forms)
 
 
 def price_shown(price: Decimal, text: str) -> bool:
+    """Whether ``text`` shows the price, digits not running on (12.30 is not in 112.30 or 12.305)."""
     forms = price_forms(price)
     if not forms:
         return True
-    # Digits must not run on: 12.30 must not be found inside 112.30 or 12.305.
     flat = unicodedata.normalize("NFKC", text).replace(",", "")
-    for form in {f"{Decimal(price).quantize(Decimal('0.01')):.2f}", *forms}:
-        if re.search(rf"(?<![\d.]){re.escape(form)}(?![\d])", flat):
-            return True
-    return False
+    return any(re.search(rf"(?<![\d.]){re.escape(form)}(?![\d])", flat) for form in forms)
 
 
 # --- the check ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 from asn1crypto import pem
 from sqlalchemy.orm import Session
 
+from crawler.evidence.checks import CaptureStatus
 from crawler.evidence.findings import Finding
 from crawler.evidence.hashing import sha256_file
 from crawler.evidence.layout import EvidenceLayout
@@ -63,10 +64,13 @@ def export_flag(
     exported_at: datetime,
     pdf: bool = True,
     browser_executable: str | None = None,
+    allow_partial: bool = False,
 ) -> ExportResult:
     """Write the package for ``flag_id`` to ``out`` (a ``.zip`` file or a new/empty directory).
 
-    The evidence is verified first; an export of evidence that fails verification is refused.
+    The evidence is verified first; an export of evidence that fails verification is refused. A capture
+    whose content checks failed (it does not show the listing) is refused too, unless ``allow_partial``;
+    then it is exported and marked as failed in ``package.json`` and the summary.
     """
     repo = EvidenceRepository(session)
     flag = repo.flag(flag_id)
@@ -80,6 +84,17 @@ def export_flag(
     report = verify(layout, session, [c.id for c in captures])
     if not report.ok:
         raise ExportError("evidence does not verify: " + "; ".join(str(f) for f in report.findings))
+    unusable = [
+        c for c in captures if c.status != CaptureStatus.COMPLETE and c.status != CaptureStatus.PARTIAL
+    ]
+    if unusable and not allow_partial:
+        raise ExportError(
+            "capture(s) that do not show the listing: "
+            + "; ".join(
+                f"capture {c.id} {c.status} ({c.check_reason or 'no reason recorded'})" for c in unusable
+            )
+            + "; capture the listing again, or give --allow-partial to export them marked as such"
+        )
     as_zip = out.suffix.lower() == ".zip"
     if not as_zip and out.exists() and any(out.iterdir()):
         raise ExportError(f"{out} exists and is not empty")
@@ -87,6 +102,9 @@ def export_flag(
         root = Path(tmp) / (out.stem if as_zip else out.name)
         root.mkdir()
         result = _write_package(layout, session, flag, captures, root, exported_at)
+        result.notes += [
+            f"capture {c.id} is {c.status} ({c.check_reason}); marked in the package" for c in unusable
+        ]
         if pdf:
             try:
                 render_pdf(root / "summary.html", root / "summary.pdf", browser_executable)
@@ -119,6 +137,7 @@ def _write_package(
 ) -> ExportResult:
     store = layout.store
     lines = layout.log.read()
+    by_seq = {line.seq: line for line in lines if line.seq is not None}
     result = ExportResult(root, flag.id, [c.id for c in captures], 0, 0, False)
     summary_captures = []
     tsa_names: list[str] = []
@@ -153,6 +172,7 @@ def _write_package(
         else:
             untimestamped.append(capture.id)
         shot = next((a for a in capture.artefacts if a.name == "screenshot.png"), None)
+        log_line = by_seq.get(capture.log_sequence) if capture.log_sequence is not None else None
         summary_captures.append(
             SummaryCapture(
                 capture_id=capture.id,
@@ -167,6 +187,9 @@ def _write_package(
                 timestamp=stamp_text,
                 status=capture.status,
                 screenshot=f"captures/{capture.id}/screenshot.png" if shot else None,
+                log_at=str((log_line.entry or {}).get("at", "")) if log_line else "",
+                log_sha256=log_line.sha256 if log_line else "",
+                check=f"{capture.check_reason}: {capture.check_detail}" if capture.check_reason else "",
             )
         )
     if certificates:
@@ -220,6 +243,7 @@ def _write_package(
         exported_at=exported_at,
         trusted_time=not untimestamped,
         log_head=head,
+        log_head_seq=excerpt[-1].seq if excerpt else None,
     )
     (root / "summary.html").write_text(render_html(data), encoding="utf-8")
     title = " ".join((listing.title or f"listing {listing.id}").split())[:80]
@@ -241,7 +265,13 @@ def _write_package(
                 "flag_id": flag.id,
                 "listing_id": listing.id,
                 "captures": [
-                    {"capture_id": c.id, "manifest_sha256": c.manifest_sha256, "log_seq": c.log_sequence}
+                    {
+                        "capture_id": c.id,
+                        "manifest_sha256": c.manifest_sha256,
+                        "log_seq": c.log_sequence,
+                        "status": c.status,
+                        "check_reason": c.check_reason,
+                    }
                     for c in captures
                 ],
                 "log": {

@@ -25,3 +25,8 @@ class EvidenceLayout:
     @property
     def log(self) -> EvidenceLog:
         return EvidenceLog(self.root / "log.jsonl")
+
+    @property
+    def anchors_path(self) -> Path:
+        """Where ``surveil evidence anchor`` writes head records unless told another place."""
+        return self.root / "anchors.jsonl"

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.evidence.findings import Finding
@@ -253,27 +253,119 @@ class EvidenceLog:
             fh.truncate(size)
 
     def check(self, session: Session) -> list[Finding]:
-        """Check the file by itself, then against its database copy."""
+        """Check the file by itself, then against its database copy, line by line and byte for byte.
+
+        Where a file line and its database copy differ, the side that changed is named: the one whose
+        bytes no longer hash to what the chain (the next entry's ``prev``) and the row's own
+        ``entry_sha256`` recorded. A database row whose ``line`` no longer hashes to its ``entry_sha256``
+        was edited in the database even when the file agrees with neither.
+        """
         lines = self.read()
         findings = check_chain(lines)
         rows = {row.seq: row for row in session.scalars(select(EvidenceLogEntry))}
         by_seq = {line.seq: line for line in lines if line.seq is not None}
         for seq, row in sorted(rows.items()):
             line = by_seq.get(seq)
+            db_raw = (row.line or "").encode("utf-8")
+            db_self = sha256_bytes(db_raw) == row.entry_sha256 and _prev_of(db_raw) == row.prev_sha256
             if line is None:
                 if not any(f.subject == f"log entry {seq}" for f in findings):
                     findings.append(
                         Finding(f"log entry {seq}", "missing from the log file (the database has it)")
                     )
+                if not db_self:
+                    findings.append(Finding(f"log entry {seq}", _DB_ROW_EDITED))
                 continue
-            if line.sha256 != row.entry_sha256:
-                findings.append(
-                    Finding(_entry_name(line), "differs from the database copy of the same entry (edited)")
-                )
+            if line.raw == db_raw:
+                if not db_self:
+                    findings.append(Finding(_entry_name(line), _DB_ROW_EDITED))
+                continue
+            # Which side still hashes to what was recorded when the entry was written? The next entry's
+            # prev (in the file and in the database) was written later and elsewhere than this row, so
+            # it outweighs the row's own entry_sha256, which an editor of the row can recompute.
+            recorded: set[str] = set()
+            following = by_seq.get(seq + 1)
+            if following is not None and following.entry:
+                recorded.add(str(following.entry.get("prev")))
+            if seq + 1 in rows:
+                recorded.add(rows[seq + 1].prev_sha256)
+            recorded = recorded or {row.entry_sha256}
+            file_holds = line.sha256 in recorded
+            db_holds = sha256_bytes(db_raw) in recorded and (db_self or bool(following))
+            if file_holds and not db_holds:
+                side = "the database copy was edited; the file line still has its recorded hash"
+            elif db_holds and not file_holds:
+                side = "the log file was edited; the database copy still has its recorded hash"
+            else:
+                side = "neither side has the recorded hash any more: both were edited"
+            findings.append(
+                Finding(_entry_name(line), f"differs from the database copy of the same entry ({side})")
+            )
         for seq, line in sorted(by_seq.items()):
             if seq not in rows:
                 findings.append(Finding(_entry_name(line), "not in the database copy of the log (added)"))
+        findings += check_triggers(session)
         return _dedupe(findings)
+
+
+_DB_ROW_EDITED = (
+    "the database copy was edited: its line no longer hashes to its recorded entry_sha256 or prev"
+)
+
+#: The triggers that keep ``evidence_log`` append-only (migration 0003), per database dialect.
+APPEND_ONLY_TRIGGERS = {
+    "sqlite": ("evidence_log_no_update", "evidence_log_no_delete"),
+    "postgresql": ("evidence_log_no_change",),
+}
+
+
+def _prev_of(raw: bytes) -> str | None:
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return value.get("prev") if isinstance(value, dict) else None
+
+
+def check_triggers(session: Session) -> list[Finding]:
+    """Name every append-only trigger of ``evidence_log`` that is missing or disabled."""
+    dialect = session.get_bind().dialect.name
+    expected = APPEND_ONLY_TRIGGERS.get(dialect)
+    if expected is None:
+        return [Finding("database table evidence_log", f"append-only triggers not checked on {dialect}")]
+    if dialect == "sqlite":
+        found = {
+            name: "O"
+            for (name,) in session.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'evidence_log'")
+            )
+        }
+    else:
+        found = {
+            name: str(enabled)
+            for name, enabled in session.execute(
+                text(
+                    "SELECT tgname, tgenabled FROM pg_trigger "
+                    "WHERE tgrelid = to_regclass('evidence_log') AND NOT tgisinternal"
+                )
+            )
+        }
+    findings = []
+    for name in expected:
+        if name not in found:
+            findings.append(
+                Finding(
+                    f"database table evidence_log trigger {name}",
+                    "missing: the append-only protection was dropped, rows can be edited or deleted",
+                )
+            )
+        elif found[name] == "D":
+            findings.append(
+                Finding(
+                    f"database table evidence_log trigger {name}", "disabled: rows can be edited or deleted"
+                )
+            )
+    return findings
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

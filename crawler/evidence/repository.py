@@ -122,6 +122,29 @@ class EvidenceRepository:
         manifests = set(self.session.scalars(select(EvidenceCapture.manifest_sha256)))
         return {h for h in artefacts | manifests if h}
 
+    def status_counts(self) -> dict[str, int]:
+        """Captures per status (complete, partial, failed, unlogged)."""
+        stmt = select(EvidenceCapture.status, func.count(EvidenceCapture.id)).group_by(EvidenceCapture.status)
+        return {str(status): int(n) for status, n in self.session.execute(stmt)}
+
+    def reason_counts(self) -> dict[str, int]:
+        """Partial and failed captures per content-check reason."""
+        stmt = (
+            select(EvidenceCapture.check_reason, func.count(EvidenceCapture.id))
+            .where(EvidenceCapture.check_reason.is_not(None))
+            .group_by(EvidenceCapture.check_reason)
+        )
+        return {str(reason): int(n) for reason, n in self.session.execute(stmt)}
+
+    def checked_captures_since(self, since: datetime, statuses: Sequence[str]) -> list[EvidenceCapture]:
+        """Captures made since ``since`` with one of ``statuses`` (for the morning digest)."""
+        stmt = (
+            select(EvidenceCapture)
+            .where(EvidenceCapture.captured_at >= since, EvidenceCapture.status.in_(list(statuses)))
+            .order_by(EvidenceCapture.id)
+        )
+        return list(self.session.scalars(stmt))
+
     def counts(self) -> dict[str, int]:
         captures = self.session.scalar(select(func.count(EvidenceCapture.id))) or 0
         flagged = (

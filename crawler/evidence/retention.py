@@ -135,4 +135,6 @@ def stats(layout: EvidenceLayout, session: Session, now: datetime, retention_day
         "prune_entries": int(prunes),
         "retention_days": retention_days,
         "expired_unflagged_captures": expired,
+        "captures_by_status": repo.status_counts(),
+        "captures_by_check_reason": repo.reason_counts(),
     }

@@ -1,6 +1,7 @@
 """Recompute everything about stored evidence and name exactly what changed.
 
-Checks: the log chain by itself and against its database copy; for each capture, that its log entry
+Checks: the log chain by itself and against its database copy (line by line, naming the side that
+changed), the append-only triggers of that copy, the log against every anchor of its head; for each capture, that its log entry
 names its manifest, that the manifest object still has its hash, that the manifest and the database
 list the same artefacts, that every artefact object still has its hash, and that any timestamp token
 still matches the manifest.
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from crawler.evidence.anchors import Anchor, AnchorError, check_anchors, read_anchors
 from crawler.evidence.findings import Finding
 from crawler.evidence.layout import EvidenceLayout
 from crawler.evidence.log import LogLine
@@ -33,6 +35,7 @@ class VerifyReport:
     artefacts: int = 0
     log_entries: int = 0
     timestamps: int = 0
+    anchors: int = 0
 
     @property
     def ok(self) -> bool:
@@ -45,6 +48,7 @@ class VerifyReport:
             "artefacts": self.artefacts,
             "log_entries": self.log_entries,
             "timestamps": self.timestamps,
+            "anchors": self.anchors,
             "findings": [{"subject": f.subject, "problem": f.problem} for f in self.findings],
         }
 
@@ -54,14 +58,28 @@ def _object(sha256: str) -> str:
 
 
 def verify(
-    layout: EvidenceLayout, session: Session, capture_ids: Sequence[int] | None = None
+    layout: EvidenceLayout,
+    session: Session,
+    capture_ids: Sequence[int] | None = None,
+    anchors: Sequence[Anchor] | None = None,
 ) -> VerifyReport:
-    """Verify the given captures (all when ``None``) and the whole log they depend on."""
+    """Verify the given captures (all when ``None``) and the whole log they depend on.
+
+    ``anchors``: heads recorded outside the system; by default those of the layout's anchors file.
+    """
     report = VerifyReport()
     log = layout.log
     lines = log.read()
     report.log_entries = len(lines)
     report.findings += log.check(session)
+    if anchors is None:
+        try:
+            anchors = read_anchors(layout.anchors_path)
+        except AnchorError as exc:
+            report.findings.append(Finding(f"anchors file {layout.anchors_path}", str(exc)))
+            anchors = []
+    report.anchors = len(anchors)
+    report.findings += check_anchors(log, session, anchors)
     entries: dict[int, LogLine] = {line.seq: line for line in lines if line.seq is not None}
     pruned: set[int] = set()
     for line in lines:

@@ -150,9 +150,9 @@ def test_scraped_text_is_escaped_in_the_summary(evidence_context, tmp_path):
 
     service = EvidenceService(evidence_context)
     listing_id, flag_id = add_listing(evidence_context, "5")
-    with transaction(evidence_context.sessions) as session:
-        session.get(Listing, listing_id).title = '<script>alert("x")</script>童车'
     service.record(service.target_for_listing(listing_id, flag_id=flag_id), page_capture())
+    with transaction(evidence_context.sessions) as session:  # retitled after the capture
+        session.get(Listing, listing_id).title = '<script>alert("x")</script>童车'
     out = tmp_path / "p"
     _export(evidence_context, flag_id, out)
     summary = (out / "summary.html").read_text(encoding="utf-8")

@@ -147,9 +147,10 @@ def test_an_edited_log_entry_is_named_even_the_last_one(captured):
     lines[2] = lines[2].replace(f'"capture_id":{ids[2]}'.encode(), f'"capture_id":{ids[0]}'.encode())
     log_path.write_bytes(b"".join(lines))
     report = _verify(context)
-    assert "log entry 3 (line 3): differs from the database copy of the same entry (edited)" in _subjects(
-        report
-    )
+    assert (
+        "log entry 3 (line 3): differs from the database copy of the same entry (the log file was "
+        "edited; the database copy still has its recorded hash)"
+    ) in _subjects(report)
 
 
 def test_a_removed_last_entry_is_caught_by_the_database_copy_and_blocks_appending(captured):
