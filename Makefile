@@ -17,11 +17,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# Debian's chromium (Playwright cannot download its own browser here) and CJK fonts.
+# Debian's chromium (Playwright cannot download its own browser here), CJK fonts, pg_dump for backups.
 system-deps:
 	@need=""; \
 	command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need="$$need chromium"; \
 	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need="$$need fonts-noto-cjk"; \
+	command -v pg_dump >/dev/null 2>&1 || need="$$need postgresql-client"; \
 	if [ -z "$$need" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing$$need with apt-get"; \
