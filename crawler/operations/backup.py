@@ -126,6 +126,33 @@ def _revision(database_url: str) -> str | None:
         engine.dispose()
 
 
+def _take(
+    relative: str,
+    source: Path,
+    out: Path,
+    staging: Path,
+    known: dict[str, FileEntry],
+    manifest: Manifest,
+    result: BackupResult,
+) -> None:
+    """Put one data-directory file into the set: an object only when the set lacks it."""
+    if _content_addressed(relative):
+        key = f"{OBJECTS}/{relative}"
+        target = out / key
+        size = source.stat().st_size
+        if target.is_file() and target.stat().st_size == size and key in known:
+            manifest.files[key] = known[key]
+            result.objects_kept += 1
+            return
+        manifest.files[key] = _copy_hashing(source, target)
+        result.objects_copied += 1
+        result.bytes_copied += size
+        return
+    entry = _copy_hashing(source, staging / "files" / relative)
+    manifest.files[f"{SNAPSHOT}/files/{relative}"] = entry
+    result.bytes_copied += entry.size
+
+
 def create_backup(
     *, data_dir: Path, database_url: str, out: Path, now: datetime, software_version: str
 ) -> BackupResult:
@@ -165,21 +192,10 @@ def create_backup(
                     manifest.files[f"{SNAPSHOT}/files/{rel}"] = _copy_hashing(source, staging / "files" / rel)
                     skip.add(source.resolve())
         for relative, source in _data_files(data_dir, skip):
-            if _content_addressed(relative):
-                key = f"{OBJECTS}/{relative}"
-                target = out / key
-                size = source.stat().st_size
-                if target.is_file() and target.stat().st_size == size and key in known:
-                    manifest.files[key] = known[key]
-                    result.objects_kept += 1
-                    continue
-                manifest.files[key] = _copy_hashing(source, target)
-                result.objects_copied += 1
-                result.bytes_copied += size
-            else:
-                entry = _copy_hashing(source, staging / "files" / relative)
-                manifest.files[f"{SNAPSHOT}/files/{relative}"] = entry
-                result.bytes_copied += entry.size
+            try:
+                _take(relative, source, out, staging, known, manifest, result)
+            except FileNotFoundError:
+                continue  # deleted since the walk (evidence retention, a replaced export): not in this set
         # Swap the new snapshot in: the old manifest goes first, so a crash here leaves a set that
         # verify calls unfinished rather than one whose manifest describes other files.
         for name in (MANIFEST, MANIFEST_SUM):

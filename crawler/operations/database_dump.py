@@ -68,6 +68,11 @@ def _tool(name: str) -> str:
     return found
 
 
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"
+
+
 def dump(url: str, target: Path) -> Backend:
     """Copy the database behind ``url`` to ``target`` while it stays in use."""
     backend = backend_of(url)
@@ -94,7 +99,7 @@ def dump(url: str, target: Path) -> Backend:
         check=False,
     )
     if done.returncode != 0:
-        raise DatabaseDumpError(f"pg_dump failed: {done.stderr.strip().splitlines()[-1:]}")
+        raise DatabaseDumpError(f"pg_dump failed: {_last_line(done.stderr)}")
     return backend
 
 
@@ -148,4 +153,4 @@ def restore(dump_file: Path, backend: Backend, url: str) -> None:
         check=False,
     )
     if done.returncode != 0:
-        raise DatabaseDumpError(f"pg_restore failed: {done.stderr.strip().splitlines()[-1:]}")
+        raise DatabaseDumpError(f"pg_restore failed: {_last_line(done.stderr)}")
