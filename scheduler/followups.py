@@ -127,6 +127,7 @@ def takedown_recheck(context: AppContext, after_days: int, capture: bool = True)
                 http_status=answered,
                 page_gone=page_gone,
                 listing_gone=listing.gone_at is not None or not listing.available,
+                capture_ok=outcome is not None and outcome.status in ("complete", "partial", "unlogged"),
             )
             if verdict.state is RecheckState.REMOVED and capture and listing.gone_at is None:
                 listing.gone_at = context.clock.now()

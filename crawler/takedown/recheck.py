@@ -6,11 +6,12 @@ The rules, in order:
    "该商品已下柜", Taobao's off-shelf block …): **removed**.
 2. No capture was taken (the re-check ran without capture): the last crawl decides, gone or unavailable
    is removed, anything else still online.
-3. The capture did not reach the page (no HTTP answer: the browser, the proxy or the site failed) or the
-   page answered something else than 2xx (a block, a server error): **unknown**. A failed re-capture
-   proves nothing about the listing, so it never counts as removed.
-4. The page answered 2xx: **still online**, unless its page object could not read it and the last crawl
-   found the listing gone, in which case the crawl's finding stands.
+3. The capture did not reach the page (no HTTP answer: the browser, the proxy or the site failed), the
+   page answered something else than 2xx (a block, a server error), or the capture failed its content
+   checks (a blank page, a login wall or captcha, no title of the listing): **unknown**. A failed
+   re-capture proves nothing about the listing, so it never counts as removed.
+4. The page answered 2xx and the capture shows the listing: **still online**, unless its page object
+   could not read it and the last crawl found the listing gone, in which case the crawl's finding stands.
 
 Nothing here touches the network or reads a clock: :func:`judge` is pure; :func:`page_reads_gone` parses
 HTML that a capture already stored.
@@ -50,8 +51,10 @@ def judge(
     http_status: int | None,
     page_gone: bool | None,
     listing_gone: bool,
+    capture_ok: bool = True,
 ) -> Verdict:
-    """The re-check's finding; ``page_gone`` is None where the page could not be read."""
+    """The re-check's finding; ``page_gone`` is None where the page could not be read; ``capture_ok`` is
+    False where the stored capture failed its content checks."""
     if http_status in GONE_STATUSES:
         return Verdict(state=RecheckState.REMOVED, reason=f"the page answered HTTP {http_status}")
     if page_gone:
@@ -64,6 +67,8 @@ def judge(
         return Verdict(state=RecheckState.UNKNOWN, reason="the re-capture did not reach the page")
     if not 200 <= http_status < 300:
         return Verdict(state=RecheckState.UNKNOWN, reason=f"the page answered HTTP {http_status}")
+    if not capture_ok:
+        return Verdict(state=RecheckState.UNKNOWN, reason="the re-capture did not show the listing")
     if page_gone is None and listing_gone:
         return Verdict(
             state=RecheckState.REMOVED, reason="gone from the last crawl; the page could not be read"

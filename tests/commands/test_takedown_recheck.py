@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -34,7 +33,7 @@ DECIDED = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
 NOT_ON_SALE = "100000000001"  # no such product: the sandbox answers 404
 
 
-def seed(database_url: str, tmp_path, listings: dict[str, str]) -> dict[str, int]:
+def seed(database_url: str, tmp_path, listings: dict[str, tuple[str, str]]) -> dict[str, int]:
     """Confirmed flags on JD listings (decided ten days before the re-checks) and drafted requests."""
     engine = make_engine(database_url)
     migrate.upgrade(engine)
@@ -44,13 +43,14 @@ def seed(database_url: str, tmp_path, listings: dict[str, str]) -> dict[str, int
     with transaction(sessions) as session:
         PlatformRepository(session).sync(load_platforms())
         jd = session.scalar(select(Platform).where(Platform.code == "jd"))
-        for name, item_id in listings.items():
+        for name, (item_id, title) in listings.items():
             listing = Listing(
                 platform_id=jd.id,
                 platform_item_id=item_id,
                 url=f"https://item.m.jd.com/product/{item_id}.html",
-                title=f"充电宝 {name}",
-                price=Decimal("59.00"),
+                # the title the page shows: a capture without it fails its content checks
+                title=title,
+                price=None,
                 first_seen_at=DECIDED,
                 last_seen_at=DECIDED,
                 last_changed_at=DECIDED,
@@ -81,9 +81,18 @@ def seed(database_url: str, tmp_path, listings: dict[str, str]) -> dict[str, int
 def test_recheck_with_capture_sets_removed_still_online_and_unknown(cli, sandbox, tmp_path):
     require_chromium()
     truth = sandbox.truth("jd")
-    live = next(r["item_id"] for r in truth if r["status"] == "live")
-    delisted = next(r["item_id"] for r in truth if r["status"] == "taken_down")
-    flags = seed(cli.database_url, tmp_path, {"live": live, "delisted": delisted, "not on sale": NOT_ON_SALE})
+    live_row = next(r for r in truth if r["status"] == "live")
+    delisted_row = next(r for r in truth if r["status"] == "taken_down")
+    live, delisted = live_row["item_id"], delisted_row["item_id"]
+    flags = seed(
+        cli.database_url,
+        tmp_path,
+        {
+            "live": (live, live_row["title"]),
+            "delisted": (delisted, delisted_row["title"]),
+            "not on sale": (NOT_ON_SALE, "充电宝 20000mAh"),
+        },
+    )
 
     # The proxy does not answer: every re-capture fails, and nothing is taken for removed.
     dead_proxy = f"http://127.0.0.1:{free_port()}"
@@ -150,8 +159,11 @@ def test_recheck_with_capture_sets_removed_still_online_and_unknown(cli, sandbox
         captures = session.scalars(
             select(EvidenceCapture).where(EvidenceCapture.captured_at >= datetime(2026, 11, 20, tzinfo=UTC))
         ).all()
-        by_flag = {c.flag_id: c for c in captures if c.status in ("complete", "partial")}
-        assert set(by_flag) >= set(flags.values())
+        status = {c.flag_id: c.status for c in captures}
+        assert set(status) == set(flags.values())
+        # the live page shows the listing; the delisted page and the 404 do not (stored as failed)
+        assert status[flags["live"]] in ("complete", "partial"), status
+        assert status[flags["delisted"]] == status[flags["not on sale"]] == "failed", status
         audit = session.scalars(
             select(AuditEntry).where(AuditEntry.action == "takedown.recheck").order_by(AuditEntry.id)
         ).all()

@@ -35,6 +35,23 @@ def test_judge(captured, http_status, page_gone, listing_gone, state):
     assert verdict.reason
 
 
+def test_a_capture_that_does_not_show_the_listing_proves_neither_way():
+    for listing_gone in (False, True):
+        failed = judge(
+            captured=True, http_status=200, page_gone=None, listing_gone=listing_gone, capture_ok=False
+        )
+        assert failed.state is UNKNOWN
+    # a 404 or a delisted page fails the content checks too, and is removed all the same
+    assert (
+        judge(captured=True, http_status=404, page_gone=None, listing_gone=False, capture_ok=False).state
+        is REMOVED
+    )
+    assert (
+        judge(captured=True, http_status=200, page_gone=True, listing_gone=False, capture_ok=False).state
+        is REMOVED
+    )
+
+
 def test_a_failed_recapture_is_never_removed():
     for listing_gone in (False, True):
         for status in (None, 403, 429, 500, 502, 503):
