@@ -21,7 +21,8 @@ from crawler.web.security import WeakPassword, hash_password, verify_password
 from tests.web.conftest import csrf_of, sign_in
 from tests.web.seeding import PASSWORD, demo_dataset, quick_hash
 
-PUBLIC = {("GET", "/login"), ("POST", "/login")}
+#: /metrics has its own bearer token instead of a session (tests/operations/test_metrics.py).
+PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/metrics")}
 
 
 def _concrete(path: str) -> str:
