@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from matchers.normalise import normalise
+
 TABLE = Path(__file__).with_name("data") / "product_types.tsv"
 
 PRODUCT, PART, WEAK = "product", "part", "weak"
@@ -98,46 +100,114 @@ def load_types(path: Path = TABLE) -> tuple[dict[str, ProductType], dict[str, Pr
     return by_code, by_term
 
 
-def _alternation(terms: list[str]) -> str:
+_TERM_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    """The table arranged for one left-to-right pass: Chinese (and mixed) terms by their first
+    character, longest first; English terms as word tuples, with the longest term each word starts."""
+
+    first: dict[str, tuple[str, ...]]
+    first_chars: re.Pattern[str]
+    zh: dict[str, ProductType]
+    en: dict[tuple[str, ...], ProductType]
+    en_starts: dict[str, int]
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    _, by_term = load_types()
+    first: dict[str, list[str]] = {}
+    zh: dict[str, ProductType] = {}
+    en: dict[tuple[str, ...], ProductType] = {}
+    en_starts: dict[str, int] = {}
+    for term, kind in by_term.items():
+        # Terms are read in the form titles are normalised to ("children's" -> "children s").
+        written = normalise(term, drop_noise=False)
+        if written.isascii():
+            key = tuple(_TERM_WORD.findall(written))
+            if key and key not in en:
+                en[key] = kind
+                en_starts[key[0]] = max(en_starts.get(key[0], 0), len(key))
+        elif written not in zh:
+            zh[written] = kind
+            first.setdefault(written[0], []).append(written)
+    chars = "".join(re.escape(c) for c in sorted(first))
+    return _Lexicon(
+        {c: tuple(sorted(terms, key=len, reverse=True)) for c, terms in first.items()},
+        re.compile(f"[{chars}]"),
+        zh,
+        en,
+        en_starts,
+    )
+
+
+def _alternation(words: tuple[str, ...]) -> str:
     parts = []
-    for term in sorted(terms, key=len, reverse=True):
-        escaped = re.escape(term).replace(r"\ ", r"\s*")
-        if term.isascii():
-            # English words stand alone, plurals included (brush head -> brush heads).
-            parts.append(rf"(?<![a-z]){escaped}(?:e?s)?(?![a-z])")
-        else:
-            parts.append(escaped)
+    for word in sorted(words, key=len, reverse=True):
+        escaped = re.escape(word)
+        parts.append(rf"(?<![a-z]){escaped}(?![a-z])" if word.isascii() else escaped)
     return "|".join(parts)
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    _, by_term = load_types()
-    types = re.compile(_alternation(list(by_term)))
-    markers = re.compile(_alternation(list(FOR_MARKERS_ZH + FOR_MARKERS_EN)))
-    spares = re.compile(_alternation(list(SPARE_MARKERS_ZH + SPARE_MARKERS_EN)))
-    return types, markers, spares
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The "for" words and the spare words (short alternations, searched once per title)."""
+    return (
+        re.compile(_alternation(FOR_MARKERS_ZH + FOR_MARKERS_EN)),
+        re.compile(_alternation(SPARE_MARKERS_ZH + SPARE_MARKERS_EN)),
+    )
 
 
-@lru_cache(maxsize=1)
-def _by_flat_term() -> dict[str, ProductType]:
-    """Terms without their spaces: a title may write "brush  head" or "brushhead"."""
-    _, by_term = load_types()
-    out: dict[str, ProductType] = {}
-    for term, kind in by_term.items():
-        out.setdefault(re.sub(r"\s+", "", term), kind)
+def _singular(word: str) -> list[str]:
+    out = []
+    if word.endswith("es"):
+        out.append(word[:-2])
+    if word.endswith("s"):
+        out.append(word[:-1])
     return out
 
 
-def _term_of(written: str) -> ProductType:
-    table = _by_flat_term()
-    key = re.sub(r"\s+", "", written)
-    if key in table:
-        return table[key]
-    for suffix in ("es", "s"):  # plurals the pattern allows
-        if key.endswith(suffix) and key[: -len(suffix)] in table:
-            return table[key[: -len(suffix)]]
-    raise KeyError(written)
+def _scan(text: str) -> list[tuple[int, int, ProductType]]:
+    """Every type term of a normalised text, left to right, longest first where terms overlap."""
+    lexicon = _lexicon()
+    hits: list[tuple[int, int, ProductType]] = []
+    # Chinese and mixed terms: jump from one possible first character to the next.
+    position, search = 0, lexicon.first_chars.search
+    while (found := search(text, position)) is not None:
+        at = found.start()
+        for term in lexicon.first[text[at]]:
+            if text.startswith(term, at):
+                hits.append((at, at + len(term), lexicon.zh[term]))
+                position = at + len(term)
+                break
+        else:
+            position = at + 1
+    # English terms: runs of up to a few words, longest first; the last word may be a plural.
+    words = [(m.start(), m.end(), m.group()) for m in _TERM_WORD.finditer(text)]
+    starts, en = lexicon.en_starts, lexicon.en
+    j = 0
+    while j < len(words):
+        word = words[j][2]
+        longest = max(starts.get(w, 0) for w in (word, *_singular(word)))
+        matched = 0
+        for size in range(min(longest, len(words) - j), 0, -1):
+            key = tuple(w for _, _, w in words[j : j + size])
+            kind = en.get(key)
+            if kind is None:
+                kind = next((en[k] for w in _singular(key[-1]) if (k := (*key[:-1], w)) in en), None)
+            if kind is not None:
+                hits.append((words[j][0], words[j + size - 1][1], kind))
+                matched = size
+                break
+        j += matched or 1
+    hits.sort(key=lambda hit: (hit[0], -hit[1]))
+    kept: list[tuple[int, int, ProductType]] = []
+    for hit in hits:
+        if not kept or hit[0] >= kept[-1][1]:
+            kept.append(hit)
+    return kept
 
 
 @lru_cache(maxsize=1 << 15)
@@ -145,20 +215,19 @@ def title_type(text: str) -> TitleType:
     """The head type of a normalised title or product name, and every type it names."""
     if not text:
         return NO_TYPE
-    types_re, markers_re, spares_re = _patterns()
+    markers_re, spares_re = _patterns()
     mentions: list[Mention] = []
     spans: list[tuple[int, int]] = []
     english_bundle = _BUNDLE_EN.search(text)
     bundle_from = english_bundle.start() if english_bundle else len(text) + 1
-    for hit in types_re.finditer(text):
-        written = hit.group(0)
-        kind = _term_of(written)
+    for begin, end, kind in _scan(text):
+        written = text[begin:end]
         if written.isascii():
-            bundled = hit.start() > bundle_from
+            bundled = begin > bundle_from
         else:
-            bundled = bool(_BUNDLE_ZH.search(text[max(0, hit.start() - 6) : hit.start()]))
-        mentions.append(Mention(hit.start(), written, kind, bundled))
-        spans.append(hit.span())
+            bundled = bool(_BUNDLE_ZH.search(text[max(0, begin - 6) : begin]))
+        mentions.append(Mention(begin, written, kind, bundled))
+        spans.append((begin, end))
     if not mentions:
         return NO_TYPE
     # "for" words inside a type name (适配 in 电源适配器) are not markers.
@@ -184,8 +253,8 @@ def title_type(text: str) -> TitleType:
 def after_for_markers(text: str) -> list[str]:
     """The words right after each "for" word of a title (兼容三星 …, "for Philips …"): where a part's
     title names the product, and the brand, it is for."""
-    _, markers_re, _ = _patterns()
     low = text.lower()
+    markers_re, _ = _patterns()
     return [low[m.end() : m.end() + 16] for m in markers_re.finditer(low)]
 
 
