@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.storage.engine import make_engine
 
@@ -112,6 +113,9 @@ def is_empty(url: str) -> bool:
     engine = make_engine(url)
     try:
         return not inspect(engine).get_table_names()
+    except SQLAlchemyError as exc:
+        reason = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        raise DatabaseDumpError(f"cannot open the target database: {reason}") from exc
     finally:
         engine.dispose()
 

@@ -240,3 +240,16 @@ def test_backup_commands_round_trip(sqlite_dataset: Dataset, tmp_path: Path) -> 
     code, output = _cli("backup", "restore", str(out), "--to", str(target))
     assert code == 0, output
     assert evidence_verify(target, f"sqlite:///{target / 'surveil.db'}")[0] == 0
+
+
+def test_restore_refuses_a_database_that_has_tables(
+    backup_set: Path, tmp_path: Path, sqlite_template: Path
+) -> None:
+    in_use = tmp_path / "in-use.db"
+    shutil.copy(sqlite_template, in_use)
+    target = tmp_path / "restored"
+    code, output = _cli(
+        "backup", "restore", str(backup_set), "--to", str(target), "--database-url", f"sqlite:///{in_use}"
+    )
+    assert code == 1 and "not empty" in output
+    assert not target.exists()
