@@ -6,9 +6,10 @@ did not) is matched again as it stands, and its evidence becomes a row of number
 of the flag, is held out; logistic weights are fitted on the rest. On the held-out part, the matcher's
 own rule (``match`` means confirm) and the fitted weights are scored alike (F1 of predicting the
 confirmations), and the weights are stored with both scores. Nightly matching uses the newest stored
-weights only when they scored better than the rule on their held-out part: then a pair the rules call
-``match`` that the weights do not expect an analyst to confirm goes to review instead. Nothing here
-reads a clock but the one given.
+weights only when they scored better than the rule on their held-out part, and decides as they were
+scored: a surfaced pair the weights expect an analyst to confirm is ``match`` (when an identifier
+agreed and nothing caps it at review, as the rules require), any other is ``review``; the weights
+never raise a pair the rules left out. Nothing here reads a clock but the one given.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class DecidedPair:
     reason: str | None
     features: list[float]
     rule_says_match: bool
+    may_match: bool
+    """An identifier agreed and nothing caps the pair at review: the weights may call it ``match``."""
 
 
 @dataclass
@@ -109,6 +112,7 @@ def decided_pairs(session: Session, thresholds: Thresholds | None = None) -> lis
                 if result
                 else [0.0] * FEEDBACK_FEATURES,
                 rule_says_match=bool(result and result.verdict is Verdict.MATCH),
+                may_match=bool(result and may_match(result)),
             )
         )
     return out
@@ -134,7 +138,7 @@ def fit_feedback(
         fitted = FeedbackCombiner.fit([p.features for p in train], [p.confirmed for p in train])
         truth = [p.confirmed for p in test]
         rule = [p.rule_says_match for p in test]
-        learned = [fitted.confirms(p.features) for p in test]
+        learned = [decides_match(fitted.probability(p.features), fitted, p.may_match) for p in test]
         report.rule_f1 = round(decision_f1(truth, rule), 4)
         report.fitted_f1 = round(decision_f1(truth, learned), 4)
         report.better = report.fitted_f1 > report.rule_f1
@@ -178,15 +182,33 @@ def active_weights(session: Session) -> tuple[MatcherWeights, FeedbackCombiner] 
     return (row, combiner) if combiner is not None else None
 
 
+def may_match(result: MatchResult) -> bool:
+    """Whether weights may call the pair ``match``: as for the rules, an identifier (barcode, model,
+    photo) agreed and no finding caps the pair at review."""
+    evidence = result.evidence
+    return any(e.identifying for e in evidence) and not any(
+        getattr(e, "caps_at_review", False) for e in evidence
+    )
+
+
+def decides_match(probability: float, combiner: FeedbackCombiner, allowed: bool) -> bool:
+    """The weights' decision: ``match`` when an analyst is expected to confirm and the pair may match."""
+    return allowed and probability >= combiner.threshold
+
+
 def reconsider(result: MatchResult, combiner: FeedbackCombiner) -> tuple[Verdict, str | None]:
-    """The verdict with the feedback weights applied: a ``match`` they do not expect an analyst to
-    confirm goes to review (they never raise a pair, nor drop one)."""
-    if result.verdict is not Verdict.MATCH:
+    """The verdict with the feedback weights applied, decided as on the held-out decisions: a pair the
+    weights expect an analyst to confirm is ``match`` (when it may match at all), one they do not is
+    ``review``. They never raise a pair the rules left out, nor drop one."""
+    if result.verdict is Verdict.NONE:
         return result.verdict, None
     p = combiner.probability(evidence_features(result.score, result.evidence))
-    if p >= combiner.threshold:
-        return result.verdict, None
-    return Verdict.REVIEW, f"analysts' decisions: confirmed in {p:.0%} of such pairs, held for review"
+    verdict = Verdict.MATCH if decides_match(p, combiner, may_match(result)) else Verdict.REVIEW
+    if verdict is result.verdict:
+        return verdict, None
+    if verdict is Verdict.MATCH:
+        return verdict, f"analysts' decisions: confirmed in {p:.0%} of such pairs, raised to match"
+    return verdict, f"analysts' decisions: confirmed in {p:.0%} of such pairs, held for review"
 
 
 def feedback_rows(report: FeedbackReport) -> list[dict[str, Any]]:

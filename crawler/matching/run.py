@@ -38,6 +38,7 @@ class MatchSummary:
     """The stored feedback-fitted weights this run used (only weights that beat the rules on their
     held-out decisions are used), or None."""
     held_for_review_by_feedback: int = 0
+    raised_to_match_by_feedback: int = 0
     flags_reopened: int = 0
     """Dismissed flags raised again because the listing's title, model or photos changed."""
     problems: list[str] = field(default_factory=list)
@@ -64,7 +65,9 @@ def _apply(
         for result in matcher.match(offer_from_listing(listing)):
             entry = entries[int(result.ref_id)]
             verdict, note = reconsider(result, feedback) if feedback is not None else (result.verdict, None)
-            if note:
+            if note and verdict is Verdict.MATCH:
+                summary.raised_to_match_by_feedback += 1
+            elif note:
                 summary.held_for_review_by_feedback += 1
             reasons = result.reasons + ([note] if note else [])
             decision = Decision.MATCH if verdict is Verdict.MATCH else Decision.REVIEW

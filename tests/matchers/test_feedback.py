@@ -163,3 +163,22 @@ def test_nightly_matching_uses_weights_only_when_they_beat_the_rules(matched, cl
     with sessions() as session:
         flag = session.scalars(select(Flag).where(Flag.kind == "match")).first()
         assert any("analysts' decisions" in str(r) for r in flag.explanation)
+
+
+def test_weights_decide_as_they_were_scored_but_never_raise_what_the_rules_left_out():
+    from crawler.matching.feedback import reconsider
+    from matchers import Evidence, MatchResult, Verdict
+
+    confirms = FeedbackCombiner([0.0] * FEEDBACK_FEATURES, 10.0)
+    doubts = FeedbackCombiner([0.0] * FEEDBACK_FEATURES, -10.0)
+    model = Evidence("model", "model HD-1 = HD-1", 0.6, identifying=True)
+    title = Evidence("title", "title similarity 0.80", 0.2)
+    review = MatchResult("o", "r", 0.6, Verdict.REVIEW, [model])
+    assert reconsider(review, confirms)[0] is Verdict.MATCH
+    assert reconsider(MatchResult("o", "r", 0.6, Verdict.REVIEW, [title]), confirms) == (Verdict.REVIEW, None)
+    capped = Evidence("type", "accessory for HD-1", factor=0.9, caps_at_review=True)
+    assert (
+        reconsider(MatchResult("o", "r", 0.6, Verdict.REVIEW, [model, capped]), confirms)[0] is Verdict.REVIEW
+    )
+    assert reconsider(MatchResult("o", "r", 0.9, Verdict.MATCH, [model]), doubts)[0] is Verdict.REVIEW
+    assert reconsider(MatchResult("o", "r", 0.1, Verdict.NONE, [model]), confirms) == (Verdict.NONE, None)
