@@ -41,8 +41,10 @@ def _cookie_files(sandbox, tmp_path: Path, *platforms: str) -> dict[str, str]:
 
 
 @pytest.mark.slow
-@pytest.mark.sandbox(size=1200, faults="all", slow_seconds=1.0)
+@pytest.mark.sandbox(size=1200, faults="all,layout", layouts="jd:searchm", layout_night=0, slow_seconds=1.0)
 def test_every_http_spider_under_the_combined_fault_profile(sandbox, tmp_path: Path) -> None:
+    # Besides every fault, JD serves tonight its mobile searchm JSONP (the `layout` profile): the crawl
+    # reads it as it reads the API.
     # PDD's robots.txt disallows /proxy/ (pages 2+): the bureau's agreement lets the administrator switch
     # robots.txt off for it; the run report says so.
     set_platform(tmp_path, "pdd", obey_robots=False)
@@ -68,6 +70,9 @@ def test_every_http_spider_under_the_combined_fault_profile(sandbox, tmp_path: P
         rows = stats(db, result.run_id)
         assert all(not s.blocked for s in rows), [
             (s.platform.code, s.block_reason) for s in rows if s.blocked
+        ]
+        assert all(not s.layout_changed for s in rows), [
+            (s.platform.code, s.layout_note) for s in rows if s.layout_changed
         ]
         assert run(db, result.run_id).summary["platforms"]["pdd"]["obey_robots"] is False
 
