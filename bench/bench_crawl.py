@@ -219,8 +219,10 @@ def logged_requests(log: Path) -> list[tuple[str, str, str]]:
     return [_slot_of(line.split("\t")) for line in log.read_text().splitlines() if line.count("\t") >= 2]
 
 
-def bench_http(card: Scorecard, size: int, extra: dict | None = None) -> None:
-    print(f"== HTTP path: {', '.join(HTTP_PLATFORMS)} x {len(CATEGORIES)} categories, sandbox size {size}")
+def bench_http(
+    card: Scorecard, size: int, extra: dict | None = None, platforms: tuple[str, ...] = HTTP_PLATFORMS
+) -> None:
+    print(f"== HTTP path: {', '.join(platforms)} x {len(CATEGORIES)} categories, sandbox size {size}")
     conc = concurrency_settings()
     print(
         "   both sides: one process, one spider per platform, the same URLs in the same download slots, "
@@ -231,7 +233,7 @@ def bench_http(card: Scorecard, size: int, extra: dict | None = None) -> None:
     with running_sandbox(size=size, in_process=False) as sb, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         log = work / "requests.log"
-        args = [a for p in HTTP_PLATFORMS for a in ("-p", p)] + [a for c in CATEGORIES for a in ("-c", c)]
+        args = [a for p in platforms for a in ("-p", p)] + [a for c in CATEGORIES for a in ("-c", c)]
         args += ["--depth", "3", "--max-terms", "1"]
         settings = {"SURVEIL_REQUEST_LOG": str(log), "LOG_LEVEL": "INFO", "AUTOTHROTTLE_ENABLED": False}
         run_id, elapsed, _, _ = crawl(work, sb.url, args, {**settings, **(extra or {})})
@@ -405,6 +407,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--only", choices=("http", "economy", "browser"))
     parser.add_argument(
+        "--platforms",
+        default=",".join(HTTP_PLATFORMS),
+        help="HTTP platforms to crawl (comma-separated); both sides fetch what the crawl fetched",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -415,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     extra = {name: json.loads(value) for name, _, value in (pair.partition("=") for pair in args.set)}
     card = Scorecard("crawl")
     if args.only in (None, "http"):
-        bench_http(card, args.size, extra)
+        bench_http(card, args.size, extra, tuple(args.platforms.split(",")))
     if args.only in (None, "economy"):
         bench_economy(card, args.size)
     if args.only in (None, "browser") and not args.skip_browser:

@@ -165,9 +165,8 @@ class ImagesPipeline:
                 img.sha256: img
                 for img in session.scalars(select(Image).where(Image.sha256.in_({d[2].sha256 for d in done})))
             }
-            for item_id, url, stored in done:
-                image = by_sha.get(stored.sha256)
-                if image is None:
+            for _item_id, _url, stored in done:
+                if stored.sha256 not in by_sha:
                     image = Image(
                         sha256=stored.sha256,
                         phash=stored.phash,
@@ -179,19 +178,23 @@ class ImagesPipeline:
                         created_at=now,
                     )
                     session.add(image)
-                    session.flush()
                     by_sha[stored.sha256] = image
-                links = session.scalars(
-                    select(ListingImage)
-                    .join(Listing, Listing.id == ListingImage.listing_id)
-                    .where(
-                        Listing.platform_id == platform_id,
-                        Listing.platform_item_id == item_id,
-                        ListingImage.source_url == url,
-                    )
+            session.flush()
+            image_of = {(item_id, url): by_sha[stored.sha256].id for item_id, url, stored in done}
+            # the batch's links in one query (not one per photo), then each pointed at its image
+            links = session.execute(
+                select(ListingImage, Listing.platform_item_id)
+                .join(Listing, Listing.id == ListingImage.listing_id)
+                .where(
+                    Listing.platform_id == platform_id,
+                    Listing.platform_item_id.in_({item_id for item_id, _url, _stored in done}),
+                    ListingImage.source_url.in_({url for _item_id, url, _stored in done}),
                 )
-                for link in links:
-                    link.image_id = image.id
+            )
+            for link, item_id in links:
+                image_id = image_of.get((item_id, link.source_url))
+                if image_id is not None:
+                    link.image_id = image_id
 
     def spider_idle(self) -> None:
         if self.outstanding:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, exists, func, select, update
+from sqlalchemy import bindparam, case, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from crawler.storage.models import Category, CrawlRun, Listing, ListingImage, Platform
@@ -47,12 +47,23 @@ class CrawlStateRepository:
         }
 
     def set_search_sigs(self, platform_id: int, sigs: dict[str, str]) -> None:
-        for item_id, sig in sigs.items():
-            self.session.execute(
-                update(Listing)
-                .where(Listing.platform_id == platform_id, Listing.platform_item_id == item_id)
-                .values(search_sig=sig)
+        """One statement executed for the whole batch (executemany), not one round trip per listing."""
+        if not sigs:
+            return
+        table = Listing.__table__
+        stmt = (
+            update(table)
+            .where(
+                table.c.platform_id == bindparam("b_platform"),
+                table.c.platform_item_id == bindparam("b_item"),
             )
+            .values(search_sig=bindparam("b_sig"))
+        )
+        self.session.flush()
+        self.session.connection().execute(
+            stmt,
+            [{"b_platform": platform_id, "b_item": item_id, "b_sig": sig} for item_id, sig in sigs.items()],
+        )
 
     def touch(self, platform_id: int, item_ids: list[str], now: datetime, run_id: int | None) -> int:
         """Listings seen again unchanged: only ``last_seen_at`` and the run move on. Returns how many
