@@ -76,6 +76,7 @@ def capture(
             f"capture {outcome.capture_id} of listing {outcome.listing_id}: {outcome.status}, "
             f"manifest {outcome.manifest_sha256}, log entry {outcome.log_seq}"
             + (", timestamped" if outcome.timestamped else ", system time only")
+            + (f"; check: {outcome.reason}" if outcome.reason else "")
         )
         for problem in outcome.problems:
             console().print(f"  [yellow]problem[/]: {problem}")

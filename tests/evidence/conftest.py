@@ -167,6 +167,7 @@ def add_listing(
         "https://img14.360buyimg.com/n1/jfs/seat-2.png",
     ),
     flagged: bool = True,
+    title: str = "儿童安全座椅 ISOFIX 接口 0-12岁",
 ) -> tuple[int, int | None]:
     """A JD listing (and a match flag on it); returns (listing id, flag id)."""
     now = context.clock.now()
@@ -182,7 +183,7 @@ def add_listing(
             platform_id=platform.id,
             platform_item_id=item_id,
             url=url or f"https://item.m.jd.com/product/{item_id}.html",
-            title="儿童安全座椅 ISOFIX 接口 0-12岁",
+            title=title,
             price=Decimal("399.00"),
             first_seen_at=now,
             last_seen_at=now,

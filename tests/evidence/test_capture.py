@@ -184,7 +184,9 @@ def test_sandbox_listing_flag_capture_and_exported_package_checks_out(
         f"https://img14.360buyimg.com/n1/{image_path(listing, n)}" for n in range(min(listing.images, 2))
     )
     context = make_context(sandbox_url=sandbox.url)
-    listing_id, flag_id = add_listing(context, row["item_id"], url=row["url"], photos=photos)
+    listing_id, flag_id = add_listing(
+        context, row["item_id"], url=row["url"], photos=photos, title=row["title"]
+    )
     (outcome,) = capture_for_flags(context, [flag_id])
     assert outcome.status == "complete", outcome.problems
     with context.sessions() as session:
