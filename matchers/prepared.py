@@ -13,8 +13,8 @@ from matchers.normalise import Segmenter, has_cjk, index_tokens, nfkc, normalise
 from matchers.product_types import (
     NO_TYPE,
     TitleType,
-    after_for_markers,
     category_type,
+    split_for_markers,
     title_type,
 )
 from matchers.text import spaced
@@ -81,8 +81,10 @@ class PreparedOffer(_LazySimilarityText):
     brand_field_unknown: bool
     brands_title: set[str]
     brands_shop: set[str]
-    # Brands named as what the listing is for (适用于飞利浦, "for Philips"), not as its own.
+    # Brands named as what the listing is for (适用于飞利浦, "for Philips"), not as its own; and those
+    # the title names only so.
     brands_for: set[str]
+    brands_for_only: set[str]
     batch_text: str
     dates: list[tuple[int, int, int | None]]
     manufacturers: list[str]
@@ -132,6 +134,9 @@ def prepare_offer(offer: Offer, brands: BrandResolver, segmenter: Segmenter | No
     title = normalise(offer.title)
     raw_title = to_simplified(nfkc(offer.title))
     title_codes, loose_codes = split_codes(offer.title)
+    brands_title = brands.find_in_text(raw_title)
+    split = split_for_markers(raw_title) if brands_title else []
+    brands_for = {b for part, _ in split for b in brands.find_in_text(part)}
     # The 品牌 attribute names the brand when the listing has no brand field of its own.
     brand_text = offer.brand or next(iter(_attr(attributes, BRAND_ATTRIBUTE_KEYS)), None)
     attr_text = " ".join(f"{k} {v}" for k, v in attributes.items() if v is not None) if attributes else ""
@@ -153,8 +158,9 @@ def prepare_offer(offer: Offer, brands: BrandResolver, segmenter: Segmenter | No
         brand_field=brand_field,
         brand_field_unknown=bool(brand_text and brand_text.strip()) and brand_field is None,
         brand_written=brand_text,
-        brands_title=brands.find_in_text(raw_title),
-        brands_for={b for part in after_for_markers(raw_title) for b in brands.find_in_text(part)},
+        brands_title=brands_title,
+        brands_for=brands_for,
+        brands_for_only=brands_for - brands.find_in_text(split[0][1]) if brands_for else set(),
         brands_shop=brands.find_in_text(offer.shop, remember=True) if offer.shop else set(),
         batch_text=" ".join([offer.title, *_attr(attributes, BATCH_ATTRIBUTE_KEYS)]),
         dates=[d for v in _attr(attributes, DATE_ATTRIBUTE_KEYS) for d in parse_dates(v)],

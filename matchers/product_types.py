@@ -253,9 +253,21 @@ def title_type(text: str) -> TitleType:
 def after_for_markers(text: str) -> list[str]:
     """The words right after each "for" word of a title (兼容三星 …, "for Philips …"): where a part's
     title names the product, and the brand, it is for."""
+    return [part for part, _ in split_for_markers(text)]
+
+
+def split_for_markers(text: str) -> list[tuple[str, str]]:
+    """(the words right after each "for" word, the title without them), lower-cased; empty when the
+    title has no "for" word."""
     low = text.lower()
     markers_re, _ = _patterns()
-    return [low[m.end() : m.end() + 16] for m in markers_re.finditer(low)]
+    spans = [(m.end(), m.end() + 16) for m in markers_re.finditer(low)]
+    if not spans:
+        return []
+    rest = low
+    for start, end in spans:
+        rest = rest[:start] + " " * (min(end, len(rest)) - start) + rest[end:]
+    return [(low[start:end], rest) for start, end in spans]
 
 
 def category_type(category: str | None) -> TitleType:

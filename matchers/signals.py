@@ -103,6 +103,12 @@ class BrandSignal(Signal):
         shown = ref.ref.brand or brand
         if offer.brand_field == brand:
             return [Evidence(self.name, f"brand {shown} = {offer.brand_written}", 0.45)]
+        if brand in offer.brands_for_only:
+            # "适用于 <brand> <model>" before a product: the shop names whose product it fits or
+            # copies, not its own brand; an analyst decides.
+            return [
+                Evidence(self.name, f"brand {shown} named as what the listing is for", caps_at_review=True)
+            ]
         if brand in offer.brands_title:
             return [Evidence(self.name, f"brand {shown} in title", 0.45)]
         if brand in offer.brands_shop:

@@ -277,3 +277,12 @@ def test_a_car_seat_cover_is_a_product_of_its_own_and_an_accessory_for_a_child_s
     result = _decide(Offer("C2", "Seat Cover for Joie i-Spin 360 car seat"), seat)
     assert result.verdict is Verdict.NONE
     assert any(r.startswith("accessory for i-Spin 360") for r in result.reasons)
+
+
+def test_a_brand_named_only_as_what_a_product_is_for_is_not_its_brand():
+    jacket = Reference("ZY", product_name="皮革夹克", brand="卓羽", models=["ZY-PY2023"])
+    copy = _decide(Offer("W1", "适用于卓羽 ZY-PY2023 新款 真皮 机车 皮革夹克 绵羊皮 XXL"), jacket)
+    assert copy.verdict is Verdict.REVIEW
+    assert "brand 卓羽 named as what the listing is for" in copy.reasons
+    own = _decide(Offer("W2", "卓羽 ZY-PY2023 真皮 机车 皮革夹克", brand="卓羽"), jacket)
+    assert own.verdict is Verdict.MATCH
