@@ -31,6 +31,20 @@ PRODUCT, PART, WEAK = "product", "part", "weak"
 # Words that make what follows (Chinese) or what stands before (English) the product a part is for.
 FOR_MARKERS_ZH = ("适用于", "适用", "适配", "兼容", "专用", "用于", "配套")
 FOR_MARKERS_EN = ("for", "compatible with", "fits", "fit for", "suitable for", "designed for", "to fit")
+# Pieces every "for" word holds (a quick test before the search).
+_MARKER_KEYS = (
+    "适用",
+    "适配",
+    "兼容",
+    "专用",
+    "用于",
+    "配套",
+    "for",
+    "fit",
+    "compatible",
+    "suitable",
+    "designed",
+)
 # Words that say a title sells a spare or a replacement (they turn a weak part into a part).
 SPARE_MARKERS_ZH = ("替换", "更换", "备用", "配件", "替代")
 SPARE_MARKERS_EN = ("replacement", "replace", "spare", "accessory", "accessories")
@@ -260,6 +274,9 @@ def split_for_markers(text: str) -> list[tuple[str, str]]:
     """(the words right after each "for" word, the title without them), lower-cased; empty when the
     title has no "for" word."""
     low = text.lower()
+    # Most titles hold no piece of any "for" word: a few substring tests spare them the search.
+    if not any(map(low.__contains__, _MARKER_KEYS)):
+        return []
     markers_re, _ = _patterns()
     spans = [(m.end(), m.end() + 16) for m in markers_re.finditer(low)]
     if not spans:
