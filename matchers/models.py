@@ -190,7 +190,8 @@ def split_codes(text: str | None) -> tuple[dict[str, str], frozenset[str]]:
     shadowed: set[str] = set()
     last = len(runs) - 1
     for i, token in enumerate(runs):
-        if _plausible(token):
+        plausible = _plausible(token)
+        if plausible:
             out.setdefault(canonical(token), token)
             bare = _FINISH_SUFFIX.sub("", token)
             if bare != token and _plausible(bare):
@@ -209,8 +210,11 @@ def split_codes(text: str | None) -> tuple[dict[str, str], frozenset[str]]:
         nxt = runs[i + 1]
         joined = token + nxt
         written = token + gap + nxt
-        if len(canonical(joined)) >= 4 and not (is_quantity(token) or is_quantity(nxt)):
-            loose.add(canonical(joined))
+        # Two words that are no code on their own may be one as an entry writes it (Dualfix i-Size).
+        if not plausible and token.isalpha() and not _plausible(nxt) and not is_quantity(nxt):
+            flat = canonical(joined)
+            if len(flat) >= 4:
+                loose.add(flat)
         variant = nxt.lower() in SUFFIX_WORDS and bool(_HAS_DIGIT.search(token)) and _plausible(token)
         prefix = token.isalpha() and len(token) <= 4
         suffix = nxt.isdigit() and len(nxt) <= 5 and not _UNIT.match(token.lower())
