@@ -127,7 +127,7 @@ class ResourceLedger:
     def record(self, resource: Resource, *, missing: bool) -> None:
         if self.current is None:
             return
-        self.current.user_properties.append((USER_PROPERTY, resource.value, missing))
+        self.current.user_properties.append((USER_PROPERTY, f"{resource.value}:{int(missing)}"))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -142,7 +142,7 @@ class ResourceLedger:
         self.current = item
         for resource in Resource:
             if item.get_closest_marker(resource.value) is not None:
-                item.user_properties.append((USER_PROPERTY, resource.value, False))
+                item.user_properties.append((USER_PROPERTY, f"{resource.value}:0"))
         try:
             return (yield)
         finally:
@@ -151,10 +151,11 @@ class ResourceLedger:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         entry = self.tests.setdefault(report.nodeid, _TestRecord())
         for prop in report.user_properties:
-            if len(prop) == 3 and prop[0] == USER_PROPERTY:
-                resource = Resource(prop[1])
+            if prop[0] == USER_PROPERTY:
+                name, missing = str(prop[1]).rsplit(":", 1)
+                resource = Resource(name)
                 entry.needs.add(resource)
-                if prop[2]:
+                if missing == "1":
                     entry.lacks.add(resource)
         if report.failed or report.skipped:
             # A scoped fixture that found the resource missing is not set up again: later tests meet its
