@@ -69,6 +69,8 @@ def test_one_night_crawls_flags_and_captures_evidence(context: AppContext) -> No
     assert report.stage("digest").detail["sections"] == {
         "high_risk_flags": 1,
         "blocked": 0,
+        "layout_changed": 0,
+        "field_alarms": 0,
         "failed_runs": 0,
         "overdue_purchases": 0,
     }

@@ -125,6 +125,7 @@ def test_dismissal_needs_a_reason_in_the_browser(chromium_browser, live):
         page.wait_for_selector("#flag-heading")
         page.click("#do-dismiss")  # the required reason stops the form in the browser
         assert page.locator("#decision-notice").count() == 0
+        page.select_option("#dismiss-reason", "other_model")
         page.fill("#form-dismiss input[name=note]", "非同一型号")
         page.click("#do-dismiss")
         page.wait_for_selector("#decision-notice")
