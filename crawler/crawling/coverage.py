@@ -10,16 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-COUNTERS = (
-    "requests",
-    "pages_fetched",
-    "listings_seen",
-    "new",
-    "changed",
-    "gone",
-    "errors",
-    "layout_changed",
-)
+from crawler.storage.repositories.runs import COUNTERS
+
 #: Blocked product pages of one category after which the category is blocked (one captcha on one product
 #: page only costs that listing its product page).
 ITEM_BLOCK_LIMIT = 3
